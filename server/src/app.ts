@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import cors from '@koa/cors';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import Koa from 'koa';
+import helmet from 'koa-helmet';
+import type { AppContextExtras, AppServices, AppState } from './context.js';
+import { errorHandler } from './middleware/errorHandler.js';
+import { requestContext } from './middleware/requestContext.js';
+import { ApiRegistry } from './openapi/registry.js';
+import { registerAdminAuditRoutes } from './routes/adminAudit.js';
+import { registerAdminPage } from './routes/adminPage.js';
+import { registerAdminUserRoutes } from './routes/adminUsers.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerHealthRoutes } from './routes/health.js';
+
+/** JSON bodies above this size get 413; uploads have their own limit. */
+const JSON_BODY_LIMIT = '1mb';
+
+/** Builds the Koa application: middleware in order, then every router. */
+export function createApp(services: AppServices): Koa<AppState, AppContextExtras> {
+  const app = new Koa<AppState, AppContextExtras>();
+  app.context.services = services;
+  app.silent = true;
+
+  app.use(requestContext);
+  app.use(errorHandler);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          // The server often runs on plain http on loopback; upgrading would break the page.
+          upgradeInsecureRequests: null,
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'same-site' },
+    }),
+  );
+  app.use(corsFor(services.config.corsOrigins));
+  app.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: JSON_BODY_LIMIT,
+      encoding: 'utf-8',
+      onError: (error) => {
+        throw error;
+      },
+    }),
+  );
+
+  const router = new Router<AppState, AppContextExtras>();
+  const registry = new ApiRegistry();
+  const target = { router, registry };
+  registerHealthRoutes(target);
+  registerAuthRoutes(target);
+  registerAdminUserRoutes(target);
+  registerAdminAuditRoutes(target);
+  registerAdminPage(router, adminAssetsDir());
+
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}
+
+function corsFor(origins: string[]) {
+  const allowed = new Set(origins);
+  return cors({
+    origin: (ctx) => {
+      const origin = ctx.get('Origin');
+      return allowed.has(origin) ? origin : '';
+    },
+    credentials: true,
+    exposeHeaders: ['X-Request-Id', 'Retry-After'],
+    allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    maxAge: 600,
+  });
+}
+
+/** Finds the built admin page: `dist/webviews/admin` at the package root. */
+function adminAssetsDir(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) {
+      break;
+    }
+    dir = parent;
+  }
+  return path.join(dir, 'dist', 'webviews', 'admin');
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+
+const MAX_BCRYPT_BYTES = 72;
+
+export const emailSchema = z
+  .string()
+  .trim()
+  .max(254, 'must be at most 254 characters')
+  .pipe(z.email('must be an email address such as ada@example.com'))
+  .transform((email) => email.toLowerCase());
+
+export const nicknameSchema = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9_-]{2,32}$/,
+    'must be 2 to 32 characters of ASCII letters, digits, _ or -',
+  );
+
+/** bcrypt ignores bytes past 72, so longer passwords are rejected rather than cut silently. */
+export const newPasswordSchema = z
+  .string()
+  .refine((password) => [...password].length >= 8, 'must be at least 8 characters')
+  .refine(
+    (password) => Buffer.byteLength(password, 'utf8') <= MAX_BCRYPT_BYTES,
+    `must be at most ${MAX_BCRYPT_BYTES} bytes in UTF-8`,
+  );
+
+export const tokenDeliverySchema = z.enum(['cookie', 'body']);
+
+export const registerBody = z.object({
+  email: emailSchema,
+  nickname: nicknameSchema,
+  password: newPasswordSchema,
+});
+
+export const loginBody = z.object({
+  login: z.string().trim().min(1, 'must be your email or nickname').max(254),
+  password: z.string().min(1, 'must not be empty').max(1024),
+  tokenDelivery: tokenDeliverySchema.optional(),
+});
+
+export const refreshBody = z.object({
+  refreshToken: z.string().min(1).max(512).optional(),
+  tokenDelivery: tokenDeliverySchema.optional(),
+});
+
+export const logoutBody = z.object({
+  refreshToken: z.string().min(1).max(512).optional(),
+});
+
+export const changePasswordBody = z.object({
+  currentPassword: z.string().min(1, 'must not be empty').max(1024),
+  newPassword: newPasswordSchema,
+});
+
+const userSchema = z.object({
+  id: z.number().int(),
+  email: z.string(),
+  nickname: z.string(),
+  role: z.enum(['user', 'admin']),
+  isActive: z.boolean(),
+  createdAt: z.string(),
+  lastLoginAt: z.string().nullable(),
+});
+
+export const userResponse = z.object({ user: userSchema });
+
+export const tokenResponse = z.object({
+  accessToken: z.string(),
+  expiresIn: z.number().int(),
+  user: userSchema,
+  refreshToken: z.string().optional(),
+});
+
+export { userSchema };

@@ -1,0 +1,240 @@
+import type { Logger } from 'pino';
+import { recordAudit } from '../audit.js';
+import type { AppServices } from '../context.js';
+import { conflict, HttpError, tooManyRequests, unauthorized } from '../errors.js';
+import { User } from '../models/index.js';
+import { findUserByLogin, nicknameTaken } from '../users/lookup.js';
+import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './accessTokens.js';
+import { hashPassword } from './passwords.js';
+import { LOGIN_LIMIT, REGISTER_LIMIT } from './rateLimit.js';
+import { refreshRejectedError, RefreshRejected, type IssuedRefreshToken } from './refreshTokens.js';
+
+/** Who is making a request, for the audit log and the rate limit. */
+export interface Caller {
+  ip: string;
+  log: Logger;
+}
+
+/** A signed-in session: a fresh access token and the refresh token that goes with it. */
+export interface SessionTokens {
+  user: User;
+  accessToken: string;
+  expiresIn: number;
+  refresh: IssuedRefreshToken;
+}
+
+const INVALID_CREDENTIALS = 'The login or password is incorrect.';
+
+/** Creates an account after checking the rate limit and that email and nickname are free. */
+export async function register(
+  services: AppServices,
+  caller: Caller,
+  input: { email: string; nickname: string; password: string },
+): Promise<User> {
+  await enforceLimit(services, caller, REGISTER_LIMIT, input.email);
+  try {
+    if ((await User.count({ where: { email: input.email } })) > 0) {
+      throw conflict('email_taken', `The email ${input.email} is already registered; sign in.`, {
+        field: 'email',
+      });
+    }
+    if (await nicknameTaken(input.nickname)) {
+      throw conflict(
+        'nickname_taken',
+        `The nickname ${input.nickname} is taken; choose another.`,
+        { field: 'nickname' },
+      );
+    }
+    const user = await User.create({
+      email: input.email,
+      nickname: input.nickname,
+      passwordHash: await hashPassword(input.password, services.config.bcryptRounds),
+      role: 'user',
+      lastLoginAt: null,
+    });
+    await recordAudit({
+      action: 'auth.register',
+      actorId: user.id,
+      targetType: 'user',
+      targetId: user.id,
+      login: user.email,
+      ip: caller.ip,
+    });
+    return user;
+  } catch (error) {
+    if (error instanceof HttpError) {
+      await recordAudit({
+        action: 'auth.register_failed',
+        login: input.email,
+        ip: caller.ip,
+        details: { code: error.code },
+      });
+    }
+    throw error;
+  }
+}
+
+/**
+ * Checks a login (email or nickname) and password and starts a session. A wrong password, an
+ * unknown login and a disabled account get the same 401; the log and audit log say which.
+ */
+export async function logIn(
+  services: AppServices,
+  caller: Caller,
+  input: { login: string; password: string },
+): Promise<SessionTokens> {
+  const user = await findUserByLogin(input.login);
+  const account = user?.email ?? input.login.trim().toLowerCase();
+  await enforceLimit(services, caller, LOGIN_LIMIT, account);
+
+  const passwordMatches = await services.passwords.verify(input.password, user?.passwordHash);
+  const reason = user === null
+    ? 'unknown_login'
+    : !passwordMatches
+      ? 'wrong_password'
+      : !user.isActive
+        ? 'disabled'
+        : undefined;
+  if (user === null || reason !== undefined) {
+    caller.log.info({ login: account, reason }, 'login failed');
+    await recordAudit({
+      action: 'auth.login_failed',
+      actorId: user?.id ?? null,
+      login: account,
+      ip: caller.ip,
+      details: { reason },
+    });
+    throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
+  }
+
+  user.lastLoginAt = new Date();
+  await user.save();
+  const refresh = await services.refreshTokens.issue(user.id);
+  await recordAudit({
+    action: 'auth.login',
+    actorId: user.id,
+    targetType: 'user',
+    targetId: user.id,
+    login: account,
+    ip: caller.ip,
+  });
+  return sessionTokens(services, user, refresh);
+}
+
+/** Rotates a refresh token and issues a new access token for its user. */
+export async function refresh(
+  services: AppServices,
+  caller: Caller,
+  token: string,
+): Promise<SessionTokens> {
+  let issued: IssuedRefreshToken;
+  try {
+    issued = await services.refreshTokens.rotate(token);
+  } catch (error) {
+    if (!(error instanceof RefreshRejected)) {
+      throw error;
+    }
+    caller.log.info({ reason: error.reason, userId: error.userId }, 'refresh rejected');
+    if (error.reason === 'reused') {
+      await recordAudit({
+        action: 'auth.refresh_reuse',
+        actorId: error.userId ?? null,
+        targetType: 'session',
+        targetId: error.familyId,
+        ip: caller.ip,
+      });
+    }
+    throw refreshRejectedError();
+  }
+  const user = await User.findByPk(issued.userId);
+  if (user === null || !user.isActive) {
+    await services.refreshTokens.revokeFamily(issued.familyId);
+    caller.log.info({ userId: issued.userId }, 'refresh for a missing or disabled user');
+    throw unauthorized('This account is disabled or deleted; sign in again.');
+  }
+  return sessionTokens(services, user, issued);
+}
+
+/** Ends a session: revokes every refresh token of its family. */
+export async function logOut(
+  services: AppServices,
+  caller: Caller,
+  session: { token?: string; familyId?: string; userId?: number },
+): Promise<void> {
+  const found = session.token === undefined
+    ? undefined
+    : await services.refreshTokens.findFamily(session.token);
+  const familyId = found?.familyId ?? session.familyId;
+  if (familyId === undefined) {
+    return;
+  }
+  await services.refreshTokens.revokeFamily(familyId);
+  await recordAudit({
+    action: 'auth.logout',
+    actorId: found?.userId ?? session.userId ?? null,
+    targetType: 'session',
+    targetId: familyId,
+    ip: caller.ip,
+  });
+}
+
+/** Changes a password after checking the current one, and ends every other session. */
+export async function changePassword(
+  services: AppServices,
+  caller: Caller,
+  input: { user: User; sessionId: string; currentPassword: string; newPassword: string },
+): Promise<void> {
+  const { user } = input;
+  if (!(await services.passwords.verify(input.currentPassword, user.passwordHash))) {
+    caller.log.info({ userId: user.id }, 'password change with a wrong current password');
+    throw new HttpError(400, 'wrong_password', 'The current password is incorrect.', {
+      field: 'currentPassword',
+    });
+  }
+  user.passwordHash = await hashPassword(input.newPassword, services.config.bcryptRounds);
+  await user.save();
+  const revoked = await services.refreshTokens.revokeUserSessions(user.id, input.sessionId);
+  await recordAudit({
+    action: 'auth.password_change',
+    actorId: user.id,
+    targetType: 'user',
+    targetId: user.id,
+    ip: caller.ip,
+    details: { otherSessionsRevoked: revoked },
+  });
+}
+
+async function enforceLimit(
+  services: AppServices,
+  caller: Caller,
+  action: typeof LOGIN_LIMIT,
+  account: string,
+): Promise<void> {
+  const wait = await services.limiter.retryAfterSeconds(action, account, caller.ip);
+  if (wait <= 0) {
+    return;
+  }
+  caller.log.warn({ login: account, ip: caller.ip, retryAfterSeconds: wait }, 'attempt blocked');
+  const blockedAction = action === LOGIN_LIMIT ? 'auth.login_blocked' : 'auth.register_failed';
+  await recordAudit({
+    action: blockedAction,
+    login: account,
+    ip: caller.ip,
+    details: { retryAfterSeconds: wait },
+  });
+  throw tooManyRequests(wait);
+}
+
+function sessionTokens(
+  services: AppServices,
+  user: User,
+  refreshToken: IssuedRefreshToken,
+): SessionTokens {
+  const accessToken = signAccessToken(services.config.jwtSecret, {
+    userId: user.id,
+    role: user.role,
+    sessionId: refreshToken.familyId,
+    issuedAt: Math.floor(refreshToken.issuedAt.getTime() / 1000),
+  });
+  return { user, accessToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS, refresh: refreshToken };
+}

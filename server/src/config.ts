@@ -1,0 +1,183 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Server settings, read once from the environment at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string;
+  jwtSecret: string;
+  appSecret: string;
+  bcryptRounds: number;
+  corsOrigins: string[];
+  maxUploadMb: number;
+  logLevel: string;
+  adminEmail: string | undefined;
+  adminPassword: string | undefined;
+  /** Failed logins or registrations in the window before an account or address is blocked. */
+  authMaxFailures: number;
+  authFailureWindowMs: number;
+}
+
+/** Thrown at start when an environment variable holds a value the server cannot use. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const intInRange = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+const envSchema = z.object({
+  PORT: intInRange('PORT', 0, 65535).default(8000),
+  HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
+  DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
+  DATABASE_URL: z
+    .string()
+    .refine(
+      (url) => url.startsWith('sqlite:') || url.startsWith('mysql://'),
+      'DATABASE_URL must start with sqlite: (a file path) or mysql:// (user:password@host:port/database)',
+    )
+    .optional(),
+  JWT_SECRET: z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional(),
+  APP_SECRET: z.string().min(32, 'APP_SECRET must be at least 32 characters').optional(),
+  BCRYPT_ROUNDS: intInRange('BCRYPT_ROUNDS', 4, 15).default(10),
+  CORS_ORIGINS: z.string().default(''),
+  MAX_UPLOAD_MB: intInRange('MAX_UPLOAD_MB', 1, 102400).default(512),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+    .default('info'),
+  ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an email address').optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
+  AUTH_MAX_FAILURES: intInRange('AUTH_MAX_FAILURES', 1, 1000).default(5),
+  AUTH_FAILURE_WINDOW_MINUTES: intInRange('AUTH_FAILURE_WINDOW_MINUTES', 1, 1440).default(15),
+});
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses the environment into a Config, creating the data directory and the generated secrets
+ * file when they are missing. Throws ConfigError naming every invalid variable.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `  ${name}=${JSON.stringify(cleaned[name])}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid server configuration:\n${lines.join('\n')}`);
+  }
+  const values = parsed.data;
+  const dataDir = path.resolve(values.DATA_DIR);
+  ensureDataDir(dataDir);
+  const secrets = loadOrCreateSecrets(dataDir, values.JWT_SECRET, values.APP_SECRET);
+
+  return {
+    port: values.PORT,
+    host: values.HOST,
+    dataDir,
+    databaseUrl: values.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'workbench.sqlite')}`,
+    jwtSecret: secrets.jwtSecret,
+    appSecret: secrets.appSecret,
+    bcryptRounds: values.BCRYPT_ROUNDS,
+    corsOrigins: parseOrigins(values.CORS_ORIGINS),
+    maxUploadMb: values.MAX_UPLOAD_MB,
+    logLevel: values.LOG_LEVEL,
+    adminEmail: values.ADMIN_EMAIL,
+    adminPassword: values.ADMIN_PASSWORD,
+    authMaxFailures: values.AUTH_MAX_FAILURES,
+    authFailureWindowMs: values.AUTH_FAILURE_WINDOW_MINUTES * 60_000,
+  };
+}
+
+function ensureDataDir(dataDir: string): void {
+  try {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.accessSync(dataDir, fs.constants.W_OK);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `DATA_DIR=${JSON.stringify(dataDir)} is not a writable directory (${reason}); ` +
+        'point DATA_DIR at a folder the server may write to',
+    );
+  }
+}
+
+function parseOrigins(list: string): string[] {
+  const origins = list
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin !== '');
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError(
+        `CORS_ORIGINS entry ${JSON.stringify(origin)} is not a URL; ` +
+          'list origins like http://localhost:3000, separated by commas',
+      );
+    }
+    if (url.origin !== origin) {
+      throw new ConfigError(
+        `CORS_ORIGINS entry ${JSON.stringify(origin)} is not a bare origin; use ${url.origin}`,
+      );
+    }
+  }
+  return origins;
+}
+
+interface Secrets {
+  jwtSecret: string;
+  appSecret: string;
+}
+
+/**
+ * Returns the JWT and app secrets from the environment, falling back to `secrets.json` in the
+ * data directory, which is created with mode 0600 on first start.
+ */
+function loadOrCreateSecrets(
+  dataDir: string,
+  jwtSecret: string | undefined,
+  appSecret: string | undefined,
+): Secrets {
+  if (jwtSecret !== undefined && appSecret !== undefined) {
+    return { jwtSecret, appSecret };
+  }
+  const file = path.join(dataDir, 'secrets.json');
+  let stored: Partial<Secrets> = {};
+  if (fs.existsSync(file)) {
+    try {
+      stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Secrets>;
+    } catch {
+      throw new ConfigError(
+        `${file} is not valid JSON; restore it from a backup, or delete it to generate new ` +
+          'secrets (every signed-in user is then signed out and stored API keys become unreadable)',
+      );
+    }
+  }
+  const merged: Secrets = {
+    jwtSecret: stored.jwtSecret ?? randomSecret(),
+    appSecret: stored.appSecret ?? randomSecret(),
+  };
+  if (stored.jwtSecret === undefined || stored.appSecret === undefined) {
+    fs.writeFileSync(file, JSON.stringify(merged, null, 2), { mode: 0o600 });
+  }
+  fs.chmodSync(file, 0o600);
+  return { jwtSecret: jwtSecret ?? merged.jwtSecret, appSecret: appSecret ?? merged.appSecret };
+}
+
+function randomSecret(): string {
+  return randomBytes(48).toString('base64url');
+}

@@ -1,0 +1,38 @@
+import type { RouterContext } from '@koa/router';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import type { AccessClaims } from './auth/accessTokens.js';
+import type { PasswordVerifier } from './auth/passwords.js';
+import type { FailureLimiter } from './auth/rateLimit.js';
+import type { RefreshTokenStore } from './auth/refreshTokens.js';
+import type { Config } from './config.js';
+import type { User } from './models/index.js';
+
+/** Long-lived objects every request handler may use. */
+export interface AppServices {
+  config: Config;
+  logger: Logger;
+  sequelize: Sequelize;
+  passwords: PasswordVerifier;
+  refreshTokens: RefreshTokenStore;
+  limiter: FailureLimiter;
+  version: string;
+  startedAt: number;
+}
+
+/** Per-request state set by the middleware chain. */
+export interface AppState {
+  requestId: string;
+  log: Logger;
+  /** Verified access-token claims, set by koa-jwt on authenticated routes. */
+  user?: AccessClaims;
+  /** The signed-in user, loaded from the database after the token is verified. */
+  currentUser?: User;
+}
+
+/** Properties added to every Koa context. */
+export interface AppContextExtras {
+  services: AppServices;
+}
+
+export type AppContext = RouterContext<AppState, AppContextExtras>;

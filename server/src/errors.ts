@@ -1,0 +1,62 @@
+import type { ZodError } from 'zod';
+
+/** An error with an HTTP status and a stable snake_case code that the API returns as is. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (code: string, message: string, details?: unknown) =>
+  new HttpError(400, code, message, details);
+
+export const unauthorized = (message = 'Sign in again: the access token is missing or invalid.') =>
+  new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
+
+export const forbidden = (message = 'This action needs the admin role.') =>
+  new HttpError(403, 'forbidden', message);
+
+export const notFound = (what: string, id: string | number) =>
+  new HttpError(404, 'not_found', `${what} ${id} was not found.`);
+
+export const conflict = (code: string, message: string, details?: unknown) =>
+  new HttpError(409, code, message, details);
+
+export const tooManyRequests = (retryAfterSeconds: number) =>
+  new HttpError(
+    429,
+    'too_many_attempts',
+    `Too many failed attempts; try again in ${retryAfterSeconds} seconds.`,
+    { retryAfterSeconds },
+    { 'Retry-After': String(retryAfterSeconds) },
+  );
+
+/** One field problem in a 400 response. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/**
+ * Turns a ZodError into a 400 whose message names the first bad field and what it expected,
+ * with every problem listed in `details.issues`.
+ */
+export function validationError(location: string, error: ZodError): HttpError {
+  const issues: FieldIssue[] = error.issues.map((issue) => ({
+    field: [location, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const message = first === undefined
+    ? `Invalid request ${location}.`
+    : `Invalid ${first.field}: ${first.message}`;
+  return new HttpError(400, 'validation_failed', message, { issues });
+}

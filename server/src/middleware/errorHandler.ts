@@ -1,0 +1,111 @@
+import type { Next } from 'koa';
+import {
+  ConnectionError,
+  ForeignKeyConstraintError,
+  UniqueConstraintError,
+  ValidationError as SequelizeValidationError,
+} from 'sequelize';
+import { ZodError } from 'zod';
+import type { ApiErrorBody } from '../../../shared/src/api/users.js';
+import type { AppContext } from '../context.js';
+import { HttpError, validationError } from '../errors.js';
+
+/** Status codes raised by Koa and its middleware (body parser, router, koa-jwt), by code. */
+const KOA_ERROR_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable_entity',
+};
+
+/**
+ * Maps every thrown error to `{ error: { code, message, details? } }` with its status. Unknown
+ * errors become a generic 500 whose stack goes only to the log.
+ */
+export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api')) {
+      throw new HttpError(404, 'not_found', `No route matches ${ctx.method} ${ctx.path}.`);
+    }
+  } catch (caught) {
+    const error = toHttpError(caught, ctx);
+    for (const [name, value] of Object.entries(error.headers)) {
+      ctx.set(name, value);
+    }
+    ctx.status = error.status;
+    const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.details !== undefined) {
+      body.error.details = error.details;
+    }
+    ctx.body = body;
+  }
+}
+
+function toHttpError(caught: unknown, ctx: AppContext): HttpError {
+  if (caught instanceof HttpError) {
+    return caught;
+  }
+  if (caught instanceof ZodError) {
+    return validationError('request', caught);
+  }
+  if (caught instanceof UniqueConstraintError) {
+    const fields = Object.keys(caught.fields ?? {});
+    return new HttpError(409, 'conflict', `A record with this ${fields.join(', ')} already exists.`, {
+      fields,
+    });
+  }
+  if (caught instanceof ForeignKeyConstraintError) {
+    return new HttpError(409, 'conflict', 'The record is still referenced by other records.');
+  }
+  if (caught instanceof SequelizeValidationError) {
+    const issues = caught.errors.map((item) => ({ field: item.path, message: item.message }));
+    return new HttpError(400, 'validation_failed', caught.errors[0]?.message ?? 'Invalid data.', {
+      issues,
+    });
+  }
+  if (caught instanceof ConnectionError) {
+    ctx.state.log.error({ err: caught }, 'database unavailable');
+    return new HttpError(503, 'database_unavailable', 'The database is unavailable; try again.');
+  }
+  const status = statusOf(caught);
+  if (status !== undefined && status >= 400 && status < 500) {
+    return fromKoaError(caught as Error, status);
+  }
+  ctx.state.log.error({ err: caught }, 'unhandled error');
+  return new HttpError(
+    500,
+    'internal_error',
+    `Internal server error; the server log has details under request id ${ctx.state.requestId}.`,
+  );
+}
+
+function fromKoaError(error: Error, status: number): HttpError {
+  const code = KOA_ERROR_CODES[status] ?? 'bad_request';
+  if (status === 401) {
+    const original = (error as { originalError?: Error }).originalError;
+    const message = original?.name === 'TokenExpiredError'
+      ? 'The access token has expired; refresh it or sign in again.'
+      : 'Sign in again: the access token is missing or invalid.';
+    return new HttpError(401, code, message, undefined, { 'WWW-Authenticate': 'Bearer' });
+  }
+  if (status === 413) {
+    return new HttpError(413, code, 'The request body is too large.');
+  }
+  if (status === 400 && (error as { type?: string }).type === 'entity.parse.failed') {
+    return new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
+  }
+  return new HttpError(status, code, error.message);
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  const status = (error as { status?: unknown; statusCode?: unknown }).status
+    ?? (error as { statusCode?: unknown }).statusCode;
+  return typeof status === 'number' ? status : undefined;
+}

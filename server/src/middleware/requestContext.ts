@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import type { Next } from 'koa';
+import type { AppContext } from '../context.js';
+
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Gives every request an id (the client's `X-Request-Id` when it is safe to echo, else a new
+ * UUID), returns it in `X-Request-Id`, and logs one line per request with its status and time.
+ * The line carries the path without its query string, so no token in a URL reaches the log.
+ */
+export async function requestContext(ctx: AppContext, next: Next): Promise<void> {
+  const started = process.hrtime.bigint();
+  const offered = ctx.get('X-Request-Id');
+  const requestId = CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
+  ctx.state.requestId = requestId;
+  ctx.state.log = ctx.services.logger.child({ requestId });
+  ctx.set('X-Request-Id', requestId);
+  try {
+    await next();
+  } finally {
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    ctx.state.log.info(
+      {
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        durationMs: Math.round(durationMs * 10) / 10,
+        userId: ctx.state.currentUser?.id,
+        ip: ctx.ip,
+      },
+      'request',
+    );
+  }
+}

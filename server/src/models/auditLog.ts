@@ -1,0 +1,41 @@
+import {
+  DataTypes,
+  Model,
+  type CreationOptional,
+  type InferAttributes,
+  type InferCreationAttributes,
+  type Sequelize,
+} from 'sequelize';
+
+/**
+ * One audited event: who (`actorId`, or the attempted `login` when nobody is signed in), what
+ * (`action` on `targetType`/`targetId`), when and from which address.
+ */
+export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttributes<AuditLog>> {
+  declare id: CreationOptional<number>;
+  declare actorId: number | null;
+  declare action: string;
+  declare targetType: string | null;
+  declare targetId: string | null;
+  declare login: string | null;
+  declare ip: string | null;
+  declare details: Record<string, unknown> | null;
+  declare createdAt: CreationOptional<Date>;
+
+  static initModel(sequelize: Sequelize): typeof AuditLog {
+    return AuditLog.init(
+      {
+        id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
+        actorId: { type: DataTypes.INTEGER, allowNull: true },
+        action: { type: DataTypes.STRING(64), allowNull: false },
+        targetType: { type: DataTypes.STRING(32), allowNull: true },
+        targetId: { type: DataTypes.STRING(64), allowNull: true },
+        login: { type: DataTypes.STRING(254), allowNull: true },
+        ip: { type: DataTypes.STRING(64), allowNull: true },
+        details: { type: DataTypes.JSON, allowNull: true },
+        createdAt: DataTypes.DATE,
+      },
+      { sequelize, tableName: 'audit_log', underscored: true, updatedAt: false },
+    );
+  }
+}

@@ -1,0 +1,15 @@
+import type { Sequelize } from 'sequelize';
+import { AuditLog } from './auditLog.js';
+import { RefreshToken } from './refreshToken.js';
+import { User } from './user.js';
+
+/** Binds every model to the connection and declares their associations. */
+export function initModels(sequelize: Sequelize): void {
+  User.initModel(sequelize);
+  RefreshToken.initModel(sequelize);
+  AuditLog.initModel(sequelize);
+  User.hasMany(RefreshToken, { foreignKey: 'userId', onDelete: 'CASCADE' });
+  RefreshToken.belongsTo(User, { foreignKey: 'userId' });
+}
+
+export { AuditLog, RefreshToken, User };

@@ -1,0 +1,52 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { ApiRouter } from '../routing.js';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.map': 'application/json',
+};
+
+const ASSET_NAME = /^[A-Za-z0-9_-]+\.(?:js|css|map)$/;
+
+/**
+ * Serves the admin page at `/admin` from the built assets. Only flat file names from the build
+ * are served, so no request path can reach outside the folder.
+ */
+export function registerAdminPage(router: ApiRouter, assetsDir: string): void {
+  router.get('/', (ctx) => {
+    ctx.redirect('/admin');
+  });
+  router.get('/admin', async (ctx) => {
+    await sendAsset(ctx, assetsDir, 'index.html');
+  });
+  router.get('/admin/:file', async (ctx) => {
+    const file = ctx.params.file ?? '';
+    if (!ASSET_NAME.test(file)) {
+      ctx.status = 404;
+      ctx.body = 'Not found';
+      return;
+    }
+    await sendAsset(ctx, assetsDir, file);
+  });
+}
+
+async function sendAsset(
+  ctx: { status: number; body: unknown; type: string; set(name: string, value: string): void },
+  assetsDir: string,
+  file: string,
+): Promise<void> {
+  try {
+    ctx.body = await fs.readFile(path.join(assetsDir, file));
+  } catch {
+    ctx.status = 404;
+    ctx.body = file === 'index.html'
+      ? 'The admin page is not built yet; run npm run build.'
+      : 'Not found';
+    return;
+  }
+  ctx.type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';
+  ctx.set('Cache-Control', file === 'index.html' ? 'no-cache' : 'public, max-age=300');
+}

@@ -1,0 +1,91 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Sequelize } from 'sequelize';
+import { version } from '../../package.json';
+import { createApp } from './app.js';
+import { createFirstAdmin, type CreatedAdmin } from './auth/bootstrapAdmin.js';
+import { PasswordVerifier } from './auth/passwords.js';
+import { FailureLimiter } from './auth/rateLimit.js';
+import { RefreshTokenStore } from './auth/refreshTokens.js';
+import type { Config } from './config.js';
+import type { AppServices } from './context.js';
+import { connectDatabase } from './db/connect.js';
+import { migrateUp } from './db/migrate.js';
+import { initModels } from './models/index.js';
+
+/** A running server. */
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: AppServices;
+  /** Set on the first start, when the admin was created. */
+  createdAdmin: CreatedAdmin | undefined;
+  /** Stops accepting connections, lets in-flight requests finish, then closes the database. */
+  close(): Promise<void>;
+}
+
+/** In-flight requests get this long to finish at shutdown before their sockets are closed. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Opens the database, applies migrations, creates the first admin and starts listening. */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const sequelize = await connectDatabase(config.databaseUrl, logger);
+  initModels(sequelize);
+  const applied = await migrateUp(sequelize, logger);
+  if (applied.length > 0) {
+    logger.info({ migrations: applied }, 'applied database migrations');
+  }
+  const services = createServices(config, logger, sequelize);
+  const createdAdmin = await createFirstAdmin(services);
+
+  const server = http.createServer(createApp(services).callback());
+  server.headersTimeout = 30_000;
+  server.requestTimeout = 0;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, dialect: sequelize.getDialect(), version }, 'server listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= shutDown(server, sequelize, logger);
+    return closing;
+  };
+  return { url, port, services, createdAdmin, close };
+}
+
+function createServices(config: Config, logger: Logger, sequelize: Sequelize): AppServices {
+  return {
+    config,
+    logger,
+    sequelize,
+    passwords: new PasswordVerifier(config.bcryptRounds),
+    refreshTokens: new RefreshTokenStore(sequelize, config.appSecret),
+    limiter: new FailureLimiter(config.authMaxFailures, config.authFailureWindowMs),
+    version,
+    startedAt: Date.now(),
+  };
+}
+
+async function shutDown(server: http.Server, sequelize: Sequelize, logger: Logger): Promise<void> {
+  logger.info('shutting down: no new connections, waiting for requests in flight');
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => {
+    logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still open after the grace time; closing');
+    server.closeAllConnections();
+  }, SHUTDOWN_GRACE_MS);
+  timer.unref();
+  await closed;
+  clearTimeout(timer);
+  await sequelize.close();
+  logger.info('server stopped');
+}
