@@ -4,7 +4,9 @@ import * as vscode from 'vscode';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('LLM Workbench', { log: true });
   context.subscriptions.push(log);
-  log.info(`LLM Workbench ${String(context.extension.packageJSON.version)} activated`);
+  log.info(
+    `LLM Workbench ${(context.extension.packageJSON as { version: string }).version} activated`,
+  );
 }
 
 export function deactivate(): void {

@@ -52,7 +52,8 @@ const envSchema = z.object({
   BCRYPT_ROUNDS: intInRange('BCRYPT_ROUNDS', 4, 15).default(10),
   CORS_ORIGINS: z.string().default(''),
   MAX_UPLOAD_MB: intInRange('MAX_UPLOAD_MB', 1, 102400).default(512),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: z
+    .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
   ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an email address').optional(),
   ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),

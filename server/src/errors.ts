@@ -4,22 +4,26 @@ import type { ZodError } from 'zod';
 export class HttpError extends Error {
   override name = 'HttpError';
 
+  readonly details: unknown;
+  readonly headers: Record<string, string>;
+
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
-    readonly headers: Record<string, string> = {},
+    options: { details?: unknown; headers?: Record<string, string> } = {},
   ) {
     super(message);
+    this.details = options.details;
+    this.headers = options.headers ?? {};
   }
 }
 
 export const badRequest = (code: string, message: string, details?: unknown) =>
-  new HttpError(400, code, message, details);
+  new HttpError(400, code, message, { details });
 
 export const unauthorized = (message = 'Sign in again: the access token is missing or invalid.') =>
-  new HttpError(401, 'unauthorized', message, undefined, { 'WWW-Authenticate': 'Bearer' });
+  new HttpError(401, 'unauthorized', message, { headers: { 'WWW-Authenticate': 'Bearer' } });
 
 export const forbidden = (message = 'This action needs the admin role.') =>
   new HttpError(403, 'forbidden', message);
@@ -28,15 +32,14 @@ export const notFound = (what: string, id: string | number) =>
   new HttpError(404, 'not_found', `${what} ${id} was not found.`);
 
 export const conflict = (code: string, message: string, details?: unknown) =>
-  new HttpError(409, code, message, details);
+  new HttpError(409, code, message, { details });
 
 export const tooManyRequests = (retryAfterSeconds: number) =>
   new HttpError(
     429,
     'too_many_attempts',
     `Too many failed attempts; try again in ${retryAfterSeconds} seconds.`,
-    { retryAfterSeconds },
-    { 'Retry-After': String(retryAfterSeconds) },
+    { details: { retryAfterSeconds }, headers: { 'Retry-After': String(retryAfterSeconds) } },
   );
 
 /** One field problem in a 400 response. */
@@ -55,8 +58,9 @@ export function validationError(location: string, error: ZodError): HttpError {
     message: issue.message,
   }));
   const first = issues[0];
-  const message = first === undefined
-    ? `Invalid request ${location}.`
-    : `Invalid ${first.field}: ${first.message}`;
-  return new HttpError(400, 'validation_failed', message, { issues });
+  const message =
+    first === undefined
+      ? `Invalid request ${location}.`
+      : `Invalid ${first.field}: ${first.message}`;
+  return new HttpError(400, 'validation_failed', message, { details: { issues } });
 }

@@ -35,7 +35,9 @@ async function main(): Promise<void> {
   if (running.createdAdmin !== undefined) {
     printAdminBanner(running.url, running.createdAdmin);
   }
-  process.stderr.write(`LLM Workbench server at ${running.url} (admin page: ${running.url}/admin)\n`);
+  process.stderr.write(
+    `LLM Workbench server at ${running.url} (admin page: ${running.url}/admin)\n`,
+  );
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'signal received');
@@ -67,7 +69,10 @@ function startFailureMessage(error: unknown, port: number, host: string): string
 }
 
 /** Prints the first admin's credentials once, outside the JSON log. */
-function printAdminBanner(url: string, admin: { email: string; nickname: string; generatedPassword?: string }) {
+function printAdminBanner(
+  url: string,
+  admin: { email: string; nickname: string; generatedPassword?: string },
+) {
   const lines = [
     '',
     'Created the first admin account:',
@@ -85,6 +90,8 @@ function printAdminBanner(url: string, admin: { email: string; nickname: string;
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`Server failed to start: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(
+    `Server failed to start: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
   process.exit(1);
 });

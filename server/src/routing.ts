@@ -11,7 +11,11 @@ export type ApiRouter = Router<AppState, AppContextExtras>;
 type Parsed<T extends ZodType | undefined> = T extends ZodType ? z.output<T> : undefined;
 
 /** The validated parts of a request, typed by the route's schemas. */
-export interface RouteInput<P extends ZodType | undefined, Q extends ZodType | undefined, B extends ZodType | undefined> {
+export interface RouteInput<
+  P extends ZodType | undefined,
+  Q extends ZodType | undefined,
+  B extends ZodType | undefined,
+> {
   params: Parsed<P>;
   query: Parsed<Q>;
   body: Parsed<B>;
@@ -45,9 +49,9 @@ export function defineRoute<
 >(
   target: RouteTarget,
   spec: TypedRouteSpec<P, Q, B>,
-  handler: (ctx: AppContext, input: RouteInput<P, Q, B>) => Promise<void>,
+  handler: (ctx: AppContext, input: RouteInput<P, Q, B>) => void | Promise<void>,
 ): void {
-  target.registry.add(spec as RouteSpec);
+  target.registry.add(spec);
   const chain: Middleware<AppState, AppContext>[] = [];
   if (spec.access !== 'public') {
     chain.push(authenticate);

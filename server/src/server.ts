@@ -39,7 +39,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const services = createServices(config, logger, sequelize);
   const createdAdmin = await createFirstAdmin(services);
 
-  const server = http.createServer(createApp(services).callback());
+  const handleRequest = createApp(services).callback();
+  const server = http.createServer((request, response) => void handleRequest(request, response));
   server.headersTimeout = 30_000;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
@@ -80,7 +81,10 @@ async function shutDown(server: http.Server, sequelize: Sequelize, logger: Logge
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
   const timer = setTimeout(() => {
-    logger.warn({ graceMs: SHUTDOWN_GRACE_MS }, 'requests still open after the grace time; closing');
+    logger.warn(
+      { graceMs: SHUTDOWN_GRACE_MS },
+      'requests still open after the grace time; closing',
+    );
     server.closeAllConnections();
   }, SHUTDOWN_GRACE_MS);
   timer.unref();

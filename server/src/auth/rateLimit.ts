@@ -51,9 +51,9 @@ export class FailureLimiter {
   ): Promise<number> {
     let since = new Date(now - this.windowMs);
     if (resetOnSuccess) {
-      const lastSuccess = (await AuditLog.max('createdAt', {
+      const lastSuccess = await AuditLog.max<Date | null, AuditLog>('createdAt', {
         where: { ...key, action: action.success, createdAt: { [Op.gt]: since } },
-      })) as Date | null;
+      });
       if (lastSuccess !== null) {
         since = new Date(lastSuccess);
       }
@@ -65,7 +65,7 @@ export class FailureLimiter {
     };
     const [count, last] = await Promise.all([
       AuditLog.count({ where }),
-      AuditLog.max('createdAt', { where }) as Promise<Date | null>,
+      AuditLog.max<Date | null, AuditLog>('createdAt', { where }),
     ]);
     if (count < this.maxFailures || last === null) {
       return 0;

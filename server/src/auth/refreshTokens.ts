@@ -141,7 +141,10 @@ export class RefreshTokenStore {
         },
         { transaction },
       );
-      await RefreshToken.update({ replacedBy: next.id }, { where: { id: current.id }, transaction });
+      await RefreshToken.update(
+        { replacedBy: next.id },
+        { where: { id: current.id }, transaction },
+      );
       const issued = {
         token: successor,
         userId: current.userId,
@@ -163,9 +166,10 @@ export class RefreshTokenStore {
 
   /** Revokes every live token of a user, except those of `keepFamilyId`. */
   async revokeUserSessions(userId: number, keepFamilyId?: string): Promise<number> {
-    const where = keepFamilyId === undefined
-      ? { userId, revokedAt: null }
-      : { userId, revokedAt: null, familyId: { [Op.ne]: keepFamilyId } };
+    const where =
+      keepFamilyId === undefined
+        ? { userId, revokedAt: null }
+        : { userId, revokedAt: null, familyId: { [Op.ne]: keepFamilyId } };
     const [count] = await RefreshToken.update({ revokedAt: new Date() }, { where });
     return count;
   }

@@ -11,10 +11,7 @@ export const emailSchema = z
 
 export const nicknameSchema = z
   .string()
-  .regex(
-    /^[A-Za-z0-9_-]{2,32}$/,
-    'must be 2 to 32 characters of ASCII letters, digits, _ or -',
-  );
+  .regex(/^[A-Za-z0-9_-]{2,32}$/, 'must be 2 to 32 characters of ASCII letters, digits, _ or -');
 
 /** bcrypt ignores bytes past 72, so longer passwords are rejected rather than cut silently. */
 export const newPasswordSchema = z

@@ -39,11 +39,9 @@ export async function register(
       });
     }
     if (await nicknameTaken(input.nickname)) {
-      throw conflict(
-        'nickname_taken',
-        `The nickname ${input.nickname} is taken; choose another.`,
-        { field: 'nickname' },
-      );
+      throw conflict('nickname_taken', `The nickname ${input.nickname} is taken; choose another.`, {
+        field: 'nickname',
+      });
     }
     const user = await User.create({
       email: input.email,
@@ -88,13 +86,14 @@ export async function logIn(
   await enforceLimit(services, caller, LOGIN_LIMIT, account);
 
   const passwordMatches = await services.passwords.verify(input.password, user?.passwordHash);
-  const reason = user === null
-    ? 'unknown_login'
-    : !passwordMatches
-      ? 'wrong_password'
-      : !user.isActive
-        ? 'disabled'
-        : undefined;
+  const reason =
+    user === null
+      ? 'unknown_login'
+      : !passwordMatches
+        ? 'wrong_password'
+        : !user.isActive
+          ? 'disabled'
+          : undefined;
   if (user === null || reason !== undefined) {
     caller.log.info({ login: account, reason }, 'login failed');
     await recordAudit({
@@ -161,9 +160,10 @@ export async function logOut(
   caller: Caller,
   session: { token?: string; familyId?: string; userId?: number },
 ): Promise<void> {
-  const found = session.token === undefined
-    ? undefined
-    : await services.refreshTokens.findFamily(session.token);
+  const found =
+    session.token === undefined
+      ? undefined
+      : await services.refreshTokens.findFamily(session.token);
   const familyId = found?.familyId ?? session.familyId;
   if (familyId === undefined) {
     return;
@@ -188,7 +188,7 @@ export async function changePassword(
   if (!(await services.passwords.verify(input.currentPassword, user.passwordHash))) {
     caller.log.info({ userId: user.id }, 'password change with a wrong current password');
     throw new HttpError(400, 'wrong_password', 'The current password is incorrect.', {
-      field: 'currentPassword',
+      details: { field: 'currentPassword' },
     });
   }
   user.passwordHash = await hashPassword(input.newPassword, services.config.bcryptRounds);

@@ -54,9 +54,12 @@ function toHttpError(caught: unknown, ctx: AppContext): HttpError {
   }
   if (caught instanceof UniqueConstraintError) {
     const fields = Object.keys(caught.fields ?? {});
-    return new HttpError(409, 'conflict', `A record with this ${fields.join(', ')} already exists.`, {
-      fields,
-    });
+    return new HttpError(
+      409,
+      'conflict',
+      `A record with this ${fields.join(', ')} already exists.`,
+      { details: { fields } },
+    );
   }
   if (caught instanceof ForeignKeyConstraintError) {
     return new HttpError(409, 'conflict', 'The record is still referenced by other records.');
@@ -64,7 +67,7 @@ function toHttpError(caught: unknown, ctx: AppContext): HttpError {
   if (caught instanceof SequelizeValidationError) {
     const issues = caught.errors.map((item) => ({ field: item.path, message: item.message }));
     return new HttpError(400, 'validation_failed', caught.errors[0]?.message ?? 'Invalid data.', {
-      issues,
+      details: { issues },
     });
   }
   if (caught instanceof ConnectionError) {
@@ -87,10 +90,11 @@ function fromKoaError(error: Error, status: number): HttpError {
   const code = KOA_ERROR_CODES[status] ?? 'bad_request';
   if (status === 401) {
     const original = (error as { originalError?: Error }).originalError;
-    const message = original?.name === 'TokenExpiredError'
-      ? 'The access token has expired; refresh it or sign in again.'
-      : 'Sign in again: the access token is missing or invalid.';
-    return new HttpError(401, code, message, undefined, { 'WWW-Authenticate': 'Bearer' });
+    const message =
+      original?.name === 'TokenExpiredError'
+        ? 'The access token has expired; refresh it or sign in again.'
+        : 'Sign in again: the access token is missing or invalid.';
+    return new HttpError(401, code, message, { headers: { 'WWW-Authenticate': 'Bearer' } });
   }
   if (status === 413) {
     return new HttpError(413, code, 'The request body is too large.');
@@ -105,7 +109,8 @@ function statusOf(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) {
     return undefined;
   }
-  const status = (error as { status?: unknown; statusCode?: unknown }).status
-    ?? (error as { statusCode?: unknown }).statusCode;
+  const status =
+    (error as { status?: unknown; statusCode?: unknown }).status ??
+    (error as { statusCode?: unknown }).statusCode;
   return typeof status === 'number' ? status : undefined;
 }

@@ -61,12 +61,13 @@ function operation(spec: RouteSpec): Record<string, unknown> {
   ];
   const responses: Record<string, unknown> = {};
   for (const [status, response] of Object.entries(spec.responses)) {
-    responses[status] = response.schema === undefined
-      ? { description: response.description }
-      : {
-          description: response.description,
-          content: { 'application/json': { schema: toJsonSchema(response.schema, 'output') } },
-        };
+    responses[status] =
+      response.schema === undefined
+        ? { description: response.description }
+        : {
+            description: response.description,
+            content: { 'application/json': { schema: toJsonSchema(response.schema, 'output') } },
+          };
   }
   responses.default = {
     description: 'Error',

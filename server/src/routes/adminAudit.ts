@@ -59,7 +59,10 @@ export function registerAdminAuditRoutes(target: RouteTarget): void {
         offset: (query.page - 1) * query.pageSize,
       });
       ctx.body = {
-        entries: rows.map((row) => ({ ...row.get({ plain: true }), createdAt: row.createdAt.toISOString() })),
+        entries: rows.map((row) => ({
+          ...row.get({ plain: true }),
+          createdAt: row.createdAt.toISOString(),
+        })),
         total: count,
       };
     },

@@ -42,9 +42,8 @@ async function sendAsset(
     ctx.body = await fs.readFile(path.join(assetsDir, file));
   } catch {
     ctx.status = 404;
-    ctx.body = file === 'index.html'
-      ? 'The admin page is not built yet; run npm run build.'
-      : 'Not found';
+    ctx.body =
+      file === 'index.html' ? 'The admin page is not built yet; run npm run build.' : 'Not found';
     return;
   }
   ctx.type = CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream';

@@ -8,7 +8,10 @@ import { defineRoute, type RouteTarget } from '../routing.js';
 import { deleteUser, listUsers, updateUser, userCounts } from '../users/administration.js';
 
 const userIdParams = z.object({
-  id: z.string().regex(/^\d{1,10}$/, 'must be a numeric user id').transform(Number),
+  id: z
+    .string()
+    .regex(/^\d{1,10}$/, 'must be a numeric user id')
+    .transform(Number),
 });
 
 const booleanText = z.enum(['true', 'false']).transform((text) => text === 'true');
@@ -30,6 +33,13 @@ const changeBody = z
 
 /** Registers `/api/admin/users` and `/api/admin/stats`; all of it needs the admin role. */
 export function registerAdminUserRoutes(target: RouteTarget): void {
+  defineListUsers(target);
+  defineUpdateUser(target);
+  defineDeleteUser(target);
+  defineStats(target);
+}
+
+function defineListUsers(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -56,10 +66,17 @@ export function registerAdminUserRoutes(target: RouteTarget): void {
         ...query,
         ...(query.q === undefined ? {} : { search: query.q }),
       });
-      ctx.body = { users: users.map(presentUser), total, page: query.page, pageSize: query.pageSize };
+      ctx.body = {
+        users: users.map(presentUser),
+        total,
+        page: query.page,
+        pageSize: query.pageSize,
+      };
     },
   );
+}
 
+function defineUpdateUser(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -70,7 +87,9 @@ export function registerAdminUserRoutes(target: RouteTarget): void {
       access: 'admin',
       params: userIdParams,
       body: changeBody,
-      responses: { 200: { description: 'The changed user', schema: z.object({ user: userSchema }) } },
+      responses: {
+        200: { description: 'The changed user', schema: z.object({ user: userSchema }) },
+      },
     },
     async (ctx, { params, body }) => {
       if (body.role === undefined && body.isActive === undefined) {
@@ -80,7 +99,9 @@ export function registerAdminUserRoutes(target: RouteTarget): void {
       ctx.body = { user: presentUser(user) };
     },
   );
+}
 
+function defineDeleteUser(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -97,7 +118,9 @@ export function registerAdminUserRoutes(target: RouteTarget): void {
       ctx.status = 204;
     },
   );
+}
 
+function defineStats(target: RouteTarget): void {
   defineRoute(
     target,
     {

@@ -9,7 +9,14 @@ import {
   tokenResponse,
   userResponse,
 } from '../auth/schemas.js';
-import { changePassword, logIn, logOut, refresh, register, type SessionTokens } from '../auth/sessions.js';
+import {
+  changePassword,
+  logIn,
+  logOut,
+  refresh,
+  register,
+  type SessionTokens,
+} from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { unauthorized } from '../errors.js';
 import { presentUser } from '../presenters/user.js';
@@ -21,6 +28,15 @@ const COOKIE_PATH = '/api/auth';
 
 /** Registers `/api/auth/*`: register, login, refresh, logout, me and password change. */
 export function registerAuthRoutes(target: RouteTarget): void {
+  defineRegister(target);
+  defineLogin(target);
+  defineRefresh(target);
+  defineLogout(target);
+  defineMe(target);
+  defineChangePassword(target);
+}
+
+function defineRegister(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -38,7 +54,9 @@ export function registerAuthRoutes(target: RouteTarget): void {
       ctx.body = { user: presentUser(user) };
     },
   );
+}
 
+function defineLogin(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -55,7 +73,9 @@ export function registerAuthRoutes(target: RouteTarget): void {
       respondWithSession(ctx, session, body.tokenDelivery ?? 'cookie');
     },
   );
+}
 
+function defineRefresh(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -77,7 +97,9 @@ export function registerAuthRoutes(target: RouteTarget): void {
       respondWithSession(ctx, session, delivery);
     },
   );
+}
 
+function defineLogout(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -96,7 +118,9 @@ export function registerAuthRoutes(target: RouteTarget): void {
       ctx.status = 204;
     },
   );
+}
 
+function defineMe(target: RouteTarget): void {
   defineRoute(
     target,
     {
@@ -107,11 +131,13 @@ export function registerAuthRoutes(target: RouteTarget): void {
       access: 'user',
       responses: { 200: { description: 'The user', schema: userResponse } },
     },
-    async (ctx) => {
+    (ctx) => {
       ctx.body = { user: presentUser(signedInUser(ctx)) };
     },
   );
+}
 
+function defineChangePassword(target: RouteTarget): void {
   defineRoute(
     target,
     {

@@ -56,7 +56,7 @@ export function registerHealthRoutes(target: RouteTarget): void {
       access: 'public',
       responses: { 200: { description: 'OpenAPI 3.1 document' } },
     },
-    async (ctx) => {
+    (ctx) => {
       ctx.body = target.registry.document(ctx.services.version);
     },
   );

@@ -1,6 +1,6 @@
 import { Op, Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { Role } from '../../../shared/src/api/users.js';
-import { recordAudit } from '../audit.js';
+import { recordAudit, type AuditEntry } from '../audit.js';
 import type { AppServices } from '../context.js';
 import { conflict, notFound } from '../errors.js';
 import { RefreshToken, User } from '../models/index.js';
@@ -62,14 +62,15 @@ export async function updateUser(
       user.isActive &&
       (change.role === 'user' || change.isActive === false);
     if (losesAdmin) {
-      await ensureAnotherActiveAdmin(user, transaction, change.role === 'user' ? 'demote' : 'disable');
+      await ensureAnotherActiveAdmin(
+        user,
+        transaction,
+        change.role === 'user' ? 'demote' : 'disable',
+      );
     }
-    const audits: Parameters<typeof recordAudit>[0][] = [];
+    const audits: Pick<AuditEntry, 'action' | 'details'>[] = [];
     if (change.role !== undefined && change.role !== user.role) {
-      audits.push({
-        action: 'user.role_change',
-        details: { from: user.role, to: change.role },
-      } as Parameters<typeof recordAudit>[0]);
+      audits.push({ action: 'user.role_change', details: { from: user.role, to: change.role } });
       user.role = change.role;
     }
     if (change.isActive !== undefined && change.isActive !== user.isActive) {
@@ -160,7 +161,10 @@ async function ensureAnotherActiveAdmin(
 }
 
 function containsText(column: string, needle: string) {
-  return Sequelize.where(Sequelize.fn('instr', Sequelize.fn('lower', Sequelize.col(column)), needle), {
-    [Op.gt]: 0,
-  });
+  return Sequelize.where(
+    Sequelize.fn('instr', Sequelize.fn('lower', Sequelize.col(column)), needle),
+    {
+      [Op.gt]: 0,
+    },
+  );
 }

@@ -8,7 +8,10 @@ export function findUserByLogin(login: string): Promise<User | null> {
     where: {
       [Op.or]: [
         { email: lowered },
-        SequelizeStatic.where(SequelizeStatic.fn('lower', SequelizeStatic.col('nickname')), lowered),
+        SequelizeStatic.where(
+          SequelizeStatic.fn('lower', SequelizeStatic.col('nickname')),
+          lowered,
+        ),
       ],
     },
   });

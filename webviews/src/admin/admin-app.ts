@@ -87,34 +87,41 @@ export class AdminApp extends LitElement {
         <button @click=${this.onSignOut}>Sign Out</button>
       </p>
       <p class="error" role="alert">${this.error}</p>
-      ${this.counts === undefined
-        ? html``
-        : html`<h2>Users</h2>
-            <dl>
-              ${Object.entries(this.counts).map(
-                ([name, value]) => html`<dt>${name}</dt>
-                  <dd data-count=${name}>${value}</dd>`,
-              )}
-            </dl>`}
+      ${
+        this.counts === undefined
+          ? html``
+          : html`<h2>Users</h2>
+              <dl>
+                ${Object.entries(this.counts).map(
+                  ([name, value]) =>
+                    html`<dt>${name}</dt>
+                      <dd data-count=${name}>${value}</dd>`,
+                )}
+              </dl>`
+      }
     `;
   }
 
-  private onSubmit(event: SubmitEvent) {
+  private readonly onSubmit = (event: SubmitEvent) => {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
+    const field = (name: string) => {
+      const value = form.get(name);
+      return typeof value === 'string' ? value : '';
+    };
     void this.run(async () => {
-      const session = await this.api.logIn(String(form.get('login')), String(form.get('password')));
+      const session = await this.api.logIn(field('login'), field('password'));
       await this.showSession(session.user);
     });
-  }
+  };
 
-  private onSignOut() {
+  private readonly onSignOut = () => {
     void this.run(async () => {
       await this.api.logOut();
       this.user = undefined;
       this.counts = undefined;
     });
-  }
+  };
 
   private async showSession(user: ApiUser) {
     this.user = user;

@@ -21,7 +21,10 @@ export class AdminApi {
   private accessToken: string | undefined;
 
   async logIn(login: string, password: string): Promise<TokenResponse> {
-    const session = await this.request<TokenResponse>('POST', '/api/auth/login', { login, password });
+    const session = await this.request<TokenResponse>('POST', '/api/auth/login', {
+      login,
+      password,
+    });
     this.accessToken = session.accessToken;
     return session;
   }
