@@ -22,7 +22,10 @@ function findTests(dir) {
   return found;
 }
 
-const files = folders.flatMap((folder) => findTests(folder)).sort();
+const files = folders
+  .filter((folder) => fs.existsSync(folder))
+  .flatMap((folder) => findTests(folder))
+  .sort();
 if (files.length === 0) {
   console.error(`No *.test.ts files under ${folders.join(', ')}`);
   process.exit(1);

@@ -399,7 +399,7 @@ describe(`auth flow (${testDialect})`, () => {
   test('no response or log line carries a secret', async () => {
     const password = 'secret-pass-9876';
     const bodies: string[] = [];
-    const record = (response: { body: unknown }) => {
+    const record = <T>(response: T & { body: unknown }): T => {
       bodies.push(JSON.stringify(response.body));
       return response;
     };

@@ -1,0 +1,42 @@
+// `npm test`: lint, type-check, build, then every test suite. The MariaDB suite runs when
+// mariadbd is installed, and is required when REQUIRE_MARIADB=1 (CI sets it).
+import { spawnSync } from 'node:child_process';
+
+const steps = [
+  ['lint', 'npx', ['eslint', '.', '--max-warnings=0']],
+  ['format', 'npx', ['prettier', '--check', '.']],
+  ['typecheck', 'npm', ['run', '--silent', 'typecheck']],
+  ['build', 'node', ['esbuild.config.mjs']],
+  ['tests on SQLite', 'node', ['scripts/run-tests.mjs', 'shared', 'server']],
+];
+
+const hasMariadb = spawnSync('sh', ['-c', 'command -v mariadbd'], { stdio: 'ignore' }).status === 0;
+if (hasMariadb) {
+  steps.push([
+    'tests on MariaDB',
+    'bash',
+    ['scripts/with-mariadb.sh', 'node', 'scripts/run-tests.mjs', 'server'],
+  ]);
+} else if (process.env.REQUIRE_MARIADB === '1') {
+  console.error('REQUIRE_MARIADB=1 but mariadbd is not installed; apt-get install mariadb-server');
+  process.exit(1);
+} else {
+  console.warn('Skipping the MariaDB suite: mariadbd is not installed (apt-get install mariadb-server).');
+}
+
+const failed = [];
+for (const [name, command, args] of steps) {
+  console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
+  const result = spawnSync(command, args, { stdio: 'inherit' });
+  if (result.status !== 0) {
+    failed.push(name);
+    if (name === 'build' || name === 'typecheck') {
+      break;
+    }
+  }
+}
+if (failed.length > 0) {
+  console.error(`\nnpm test failed: ${failed.join(', ')}`);
+  process.exit(1);
+}
+console.log('\nnpm test passed: every step succeeded.');
