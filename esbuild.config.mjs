@@ -68,9 +68,19 @@ if (selected.length === 0) {
   process.exit(2);
 }
 
+/** Prints the lines the esbuild problem matchers in .vscode/tasks.json wait for. */
+const watchMarkers = {
+  name: 'watch-markers',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd(() => console.log('[watch] build finished'));
+  },
+};
+
 if (watch) {
   for (const [, options] of selected) {
-    const context = await esbuild.context(options);
+    const plugins = [...(options.plugins ?? []), watchMarkers];
+    const context = await esbuild.context({ ...options, plugins });
     await context.watch();
   }
 } else {

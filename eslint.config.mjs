@@ -39,8 +39,19 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': 'off', 'max-lines': 'off' },
   },
   {
+    // Node types are loaded for the colocated tests, so these rules keep the code itself pure.
     files: ['shared/**/*.ts'],
+    ignores: ['shared/**/*.test.ts'],
     rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['Buffer', 'process', 'require', '__dirname', 'setImmediate', 'window', 'document'].map(
+          (name) => ({
+            name,
+            message: 'shared/ runs in Node, browsers and the extension host alike.',
+          }),
+        ),
+      ],
       'no-restricted-imports': [
         'error',
         {
