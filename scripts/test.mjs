@@ -21,7 +21,9 @@ if (hasMariadb) {
   console.error('REQUIRE_MARIADB=1 but mariadbd is not installed; apt-get install mariadb-server');
   process.exit(1);
 } else {
-  console.warn('Skipping the MariaDB suite: mariadbd is not installed (apt-get install mariadb-server).');
+  console.warn(
+    'Skipping the MariaDB suite: mariadbd is not installed (apt-get install mariadb-server).',
+  );
 }
 
 const failed = [];

@@ -62,7 +62,9 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
   registerAdminPage(router, adminAssetsDir());
 
   app.use(router.routes());
-  app.use(router.allowedMethods({ throw: true }));
+  // Without `throw`, the router sets the Allow header on 405 responses; errorHandler then adds
+  // the JSON error body.
+  app.use(router.allowedMethods());
   return app;
 }
 

@@ -17,7 +17,10 @@ export interface Config {
   logLevel: string;
   adminEmail: string | undefined;
   adminPassword: string | undefined;
-  /** Failed logins or registrations in the window before an account or address is blocked. */
+  /**
+   * Failed logins or registrations in the window before an account is blocked. An address is
+   * blocked after four times as many.
+   */
   authMaxFailures: number;
   authFailureWindowMs: number;
 }
@@ -75,7 +78,7 @@ export function loadConfig(env: Env = process.env): Config {
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `  ${name}=${JSON.stringify(cleaned[name])}: ${issue.message}`;
+      return `  ${name}=${describeValue(name, cleaned[name])}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid server configuration:\n${lines.join('\n')}`);
   }
@@ -100,6 +103,23 @@ export function loadConfig(env: Env = process.env): Config {
     authMaxFailures: values.AUTH_MAX_FAILURES,
     authFailureWindowMs: values.AUTH_FAILURE_WINDOW_MINUTES * 60_000,
   };
+}
+
+/** Variables whose values are credentials, so error messages show only their length. */
+const SECRET_VARIABLES = new Set(['JWT_SECRET', 'APP_SECRET', 'ADMIN_PASSWORD']);
+
+/** Quotes a variable's value for an error message without revealing a secret or a password. */
+function describeValue(name: string, value: string | undefined): string {
+  if (value === undefined) {
+    return '(unset)';
+  }
+  if (SECRET_VARIABLES.has(name)) {
+    return `(hidden, ${value.length} characters)`;
+  }
+  if (name === 'DATABASE_URL') {
+    return JSON.stringify(value.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@'));
+  }
+  return JSON.stringify(value);
 }
 
 function ensureDataDir(dataDir: string): void {
@@ -144,6 +164,11 @@ interface Secrets {
   appSecret: string;
 }
 
+const storedSecretsSchema = z.object({
+  jwtSecret: z.string().min(32).optional(),
+  appSecret: z.string().min(32).optional(),
+});
+
 /**
  * Returns the JWT and app secrets from the environment, falling back to `secrets.json` in the
  * data directory, which is created with mode 0600 on first start.
@@ -159,14 +184,23 @@ function loadOrCreateSecrets(
   const file = path.join(dataDir, 'secrets.json');
   let stored: Partial<Secrets> = {};
   if (fs.existsSync(file)) {
+    const recoveryHint =
+      'restore it from a backup, or delete it to generate new secrets (every signed-in user is ' +
+      'then signed out and stored API keys become unreadable)';
+    let json: unknown;
     try {
-      stored = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Secrets>;
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch {
+      throw new ConfigError(`${file} is not valid JSON; ${recoveryHint}`);
+    }
+    const checked = storedSecretsSchema.safeParse(json);
+    if (!checked.success) {
       throw new ConfigError(
-        `${file} is not valid JSON; restore it from a backup, or delete it to generate new ` +
-          'secrets (every signed-in user is then signed out and stored API keys become unreadable)',
+        `${file} must be an object with jwtSecret and appSecret strings of at least 32 ` +
+          `characters; ${recoveryHint}`,
       );
     }
+    stored = checked.data;
   }
   const merged: Secrets = {
     jwtSecret: stored.jwtSecret ?? randomSecret(),

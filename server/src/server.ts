@@ -40,7 +40,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const createdAdmin = await createFirstAdmin(services);
 
   const handleRequest = createApp(services).callback();
-  const server = http.createServer((request, response) => void handleRequest(request, response));
+  const inFlight = new Set<http.ServerResponse>();
+  const server = http.createServer((request, response) => {
+    inFlight.add(response);
+    response.once('close', () => inFlight.delete(response));
+    void handleRequest(request, response);
+  });
   server.headersTimeout = 30_000;
   server.requestTimeout = 0;
   await new Promise<void>((resolve, reject) => {
@@ -57,7 +62,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= shutDown(server, sequelize, logger);
+    closing ??= shutDown(server, inFlight, sequelize, logger);
     return closing;
   };
   return { url, port, services, createdAdmin, close };
@@ -76,10 +81,24 @@ function createServices(config: Config, logger: Logger, sequelize: Sequelize): A
   };
 }
 
-async function shutDown(server: http.Server, sequelize: Sequelize, logger: Logger): Promise<void> {
+async function shutDown(
+  server: http.Server,
+  inFlight: ReadonlySet<http.ServerResponse>,
+  sequelize: Sequelize,
+  logger: Logger,
+): Promise<void> {
   logger.info('shutting down: no new connections, waiting for requests in flight');
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
   server.closeIdleConnections();
+  // Even after server.close(), Node keeps a connection open for reuse once its response ends, so
+  // closing would wait for the keep-alive timeout. `Connection: close` on the responses not yet
+  // sent ends their connections. A response whose headers are already sent keeps its connection
+  // until the keep-alive timeout or the grace timer below.
+  for (const response of inFlight) {
+    if (!response.headersSent) {
+      response.setHeader('Connection', 'close');
+    }
+  }
   const timer = setTimeout(() => {
     logger.warn(
       { graceMs: SHUTDOWN_GRACE_MS },

@@ -5,6 +5,14 @@ import { AuditLog } from '../models/index.js';
 /** The first block lasts this long; each further failure while blocked doubles it. */
 const FIRST_BLOCK_MS = 60_000;
 
+/**
+ * An address is blocked after this many times the failures that block one account. Several users
+ * can share an address (an office NAT, a reverse proxy), and with equal limits a few typos by one
+ * user would block the others, and the reset after a successful login would not help a user who
+ * keeps mistyping from the same address.
+ */
+const ADDRESS_LIMIT_FACTOR = 4;
+
 /** Which failures a limit counts and which success resets the account's count. */
 export interface LimitedAction {
   failures: AuditAction[];
@@ -24,8 +32,9 @@ export const REGISTER_LIMIT: LimitedAction = {
 /**
  * Counts failed attempts per account and per address from the audit log, so the limit holds
  * across server instances that share a database. After `maxFailures` failures inside the window
- * the key is blocked for a minute, doubling with each further failure, up to the window length.
- * A success resets the account's count; the address count only ages out.
+ * (four times as many for an address) the key is blocked for a minute, doubling with each further
+ * failure, up to the window length. A success resets the account's count; the address count only
+ * ages out.
  */
 export class FailureLimiter {
   constructor(
@@ -37,8 +46,8 @@ export class FailureLimiter {
   async retryAfterSeconds(action: LimitedAction, account: string, ip: string): Promise<number> {
     const now = Date.now();
     const [accountWait, addressWait] = await Promise.all([
-      this.waitFor(action, { login: account }, now, true),
-      this.waitFor(action, { ip }, now, false),
+      this.waitFor(action, { login: account }, now, this.maxFailures),
+      this.waitFor(action, { ip }, now, this.maxFailures * ADDRESS_LIMIT_FACTOR),
     ]);
     return Math.ceil(Math.max(accountWait, addressWait) / 1000);
   }
@@ -47,10 +56,10 @@ export class FailureLimiter {
     action: LimitedAction,
     key: { login: string } | { ip: string },
     now: number,
-    resetOnSuccess: boolean,
+    maxFailures: number,
   ): Promise<number> {
     let since = new Date(now - this.windowMs);
-    if (resetOnSuccess) {
+    if ('login' in key) {
       const lastSuccess = await AuditLog.max<Date | null, AuditLog>('createdAt', {
         where: { ...key, action: action.success, createdAt: { [Op.gt]: since } },
       });
@@ -67,10 +76,10 @@ export class FailureLimiter {
       AuditLog.count({ where }),
       AuditLog.max<Date | null, AuditLog>('createdAt', { where }),
     ]);
-    if (count < this.maxFailures || last === null) {
+    if (count < maxFailures || last === null) {
       return 0;
     }
-    const blockMs = Math.min(FIRST_BLOCK_MS * 2 ** (count - this.maxFailures), this.windowMs);
+    const blockMs = Math.min(FIRST_BLOCK_MS * 2 ** (count - maxFailures), this.windowMs);
     return Math.max(0, new Date(last).getTime() + blockMs - now);
   }
 }

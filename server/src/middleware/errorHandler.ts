@@ -28,8 +28,9 @@ const KOA_ERROR_CODES: Record<number, string> = {
 export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
   try {
     await next();
-    if (ctx.status === 404 && ctx.body === undefined && ctx.path.startsWith('/api')) {
-      throw new HttpError(404, 'not_found', `No route matches ${ctx.method} ${ctx.path}.`);
+    const unmatched = unmatchedRouteError(ctx);
+    if (unmatched !== undefined) {
+      throw unmatched;
     }
   } catch (caught) {
     const error = toHttpError(caught, ctx);
@@ -43,6 +44,36 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
     }
     ctx.body = body;
   }
+}
+
+/**
+ * Returns the API error for a response the router left without a body: 404 under `/api`, 405
+ * with the `Allow` header the router set, and 501 for a method no route uses.
+ */
+function unmatchedRouteError(ctx: AppContext): HttpError | undefined {
+  if (ctx.body !== undefined) {
+    return undefined;
+  }
+  if (ctx.status === 404 && ctx.path.startsWith('/api')) {
+    return new HttpError(404, 'not_found', `No route matches ${ctx.method} ${ctx.path}.`);
+  }
+  if (ctx.status === 405) {
+    const allow = ctx.response.get('Allow');
+    return new HttpError(
+      405,
+      'method_not_allowed',
+      `${ctx.method} is not allowed on ${ctx.path}; use ${allow}.`,
+      { headers: { Allow: allow } },
+    );
+  }
+  if (ctx.status === 501) {
+    return new HttpError(
+      501,
+      'not_implemented',
+      `The server does not support the ${ctx.method} method.`,
+    );
+  }
+  return undefined;
 }
 
 function toHttpError(caught: unknown, ctx: AppContext): HttpError {
@@ -99,7 +130,8 @@ function fromKoaError(error: Error, status: number): HttpError {
   if (status === 413) {
     return new HttpError(413, code, 'The request body is too large.');
   }
-  if (status === 400 && (error as { type?: string }).type === 'entity.parse.failed') {
+  // co-body marks a JSON body it cannot parse by setting status 400 on the SyntaxError.
+  if (status === 400 && error instanceof SyntaxError) {
     return new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
   }
   return new HttpError(status, code, error.message);

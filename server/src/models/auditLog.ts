@@ -33,7 +33,7 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
         login: { type: DataTypes.STRING(254), allowNull: true },
         ip: { type: DataTypes.STRING(64), allowNull: true },
         details: { type: DataTypes.JSON, allowNull: true },
-        createdAt: DataTypes.DATE,
+        createdAt: DataTypes.DATE(3),
       },
       { sequelize, tableName: 'audit_log', underscored: true, updatedAt: false },
     );

@@ -1,3 +1,6 @@
+// Every date attribute is DataTypes.DATE(3), matching its DATETIME(3) column. Sequelize's mysql
+// dialect writes a DATE without a length as whole seconds, so plain DATE would drop milliseconds
+// on MySQL and MariaDB, while SQLite keeps them.
 import type { Sequelize } from 'sequelize';
 import { AuditLog } from './auditLog.js';
 import { RefreshToken } from './refreshToken.js';

@@ -29,9 +29,9 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         passwordHash: { type: DataTypes.STRING(100), allowNull: false },
         role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'user' },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
-        lastLoginAt: { type: DataTypes.DATE, allowNull: true, defaultValue: null },
-        createdAt: DataTypes.DATE,
-        updatedAt: DataTypes.DATE,
+        lastLoginAt: { type: DataTypes.DATE(3), allowNull: true, defaultValue: null },
+        createdAt: DataTypes.DATE(3),
+        updatedAt: DataTypes.DATE(3),
       },
       { sequelize, tableName: 'users', underscored: true },
     );

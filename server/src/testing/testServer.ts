@@ -43,7 +43,7 @@ export class TestServer {
   /** Starts a server; `env` adds or overrides environment variables for its config. */
   static async start(env: Record<string, string> = {}): Promise<TestServer> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-test-'));
-    const database = await createDatabase(dataDir);
+    const database = await createTestDatabase(dataDir);
     const config = loadConfig({
       DATA_DIR: dataDir,
       PORT: '0',
@@ -68,9 +68,12 @@ export class TestServer {
     });
     const running = await startServer(config, createLogger(config.logLevel, sink));
     return new TestServer(running, config, logLines, async () => {
-      await running.close();
-      await database.drop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      try {
+        await running.close();
+      } finally {
+        await database.drop();
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      }
     });
   }
 
@@ -149,7 +152,13 @@ export class TestServer {
 /** Which database the suite runs on, for test names. */
 export const testDialect = mysqlServerUrl === undefined ? 'sqlite' : 'mysql';
 
-async function createDatabase(dataDir: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * Creates an empty database for one test: a SQLite file URL in `dataDir`, or a new database on
+ * the TEST_MYSQL_URL server. `drop` removes the MySQL database; the caller removes `dataDir`.
+ */
+export async function createTestDatabase(
+  dataDir: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   if (mysqlServerUrl === undefined) {
     return {
       url: `sqlite:${path.join(dataDir, 'test.sqlite')}`,

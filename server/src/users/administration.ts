@@ -2,6 +2,7 @@ import { Op, Sequelize, type Transaction, type WhereOptions } from 'sequelize';
 import type { Role } from '../../../shared/src/api/users.js';
 import { recordAudit, type AuditEntry } from '../audit.js';
 import type { AppServices } from '../context.js';
+import { transactionWithRetry } from '../db/transactions.js';
 import { conflict, notFound } from '../errors.js';
 import { RefreshToken, User } from '../models/index.js';
 
@@ -55,7 +56,8 @@ export async function updateUser(
   userId: number,
   change: UserChange,
 ): Promise<User> {
-  return services.sequelize.transaction(async (transaction) => {
+  const logger = services.logger.child({ userId });
+  return transactionWithRetry(services.sequelize, logger, async (transaction) => {
     const user = await findForUpdate(userId, transaction);
     const losesAdmin =
       user.role === 'admin' &&
@@ -100,7 +102,8 @@ export async function deleteUser(
   actor: { id: number; ip: string },
   userId: number,
 ): Promise<void> {
-  await services.sequelize.transaction(async (transaction) => {
+  const logger = services.logger.child({ userId });
+  await transactionWithRetry(services.sequelize, logger, async (transaction) => {
     const user = await findForUpdate(userId, transaction);
     if (user.role === 'admin' && user.isActive) {
       await ensureAnotherActiveAdmin(user, transaction, 'delete');
@@ -145,7 +148,9 @@ async function ensureAnotherActiveAdmin(
   transaction: Transaction,
   verb: 'demote' | 'disable' | 'delete',
 ): Promise<void> {
-  // Locking the admin rows makes two admins demoting each other at once take turns.
+  // Locking the admin rows makes two admins demoting each other at once take turns. On MySQL
+  // each already holds its target's row lock, so InnoDB may roll one back as a deadlock, and
+  // transactionWithRetry runs it again after the other has committed.
   const others = await User.findAll({
     where: { role: 'admin', isActive: true, id: { [Op.ne]: user.id } },
     transaction,

@@ -1,0 +1,495 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type Router from '@koa/router';
+import { z } from 'zod';
+import { version } from '../../../package.json';
+import { createApp } from '../app.js';
+import { loginBody, nicknameSchema, registerBody } from '../auth/schemas.js';
+import type { AppServices } from '../context.js';
+import { ApiRegistry } from '../openapi/registry.js';
+import { testDialect, TestServer } from '../testing/testServer.js';
+
+const REPO_ROOT = path.resolve(__dirname, '../../..');
+const ALLOWED_ORIGIN = 'http://localhost:3000';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+interface ErrorBody {
+  error: { code: string; message: string };
+}
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Sends a request with node:http, which keeps the path as written (fetch would resolve `..`). */
+function rawRequest(
+  baseUrl: string,
+  method: string,
+  requestPath: string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ hostname, port, method, path: requestPath, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () =>
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** Writes bytes to the server as they are and returns the raw response text. */
+function rawExchange(baseUrl: string, bytes: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.end(bytes));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+    socket.on('end', () => resolve(received));
+    socket.on('error', reject);
+  });
+}
+
+/** `METHOD /api/path/{param}` for every API route the app's routers serve, HEAD excluded. */
+function servedApiOperations(services: AppServices): string[] {
+  const app = createApp(services);
+  const routers = new Set<Router>();
+  for (const middleware of app.middleware) {
+    const router = (middleware as { router?: Router }).router;
+    if (router !== undefined) {
+      routers.add(router);
+    }
+  }
+  const operations: string[] = [];
+  for (const router of routers) {
+    for (const layer of router.stack) {
+      if (typeof layer.path !== 'string' || !layer.path.startsWith('/api')) {
+        continue;
+      }
+      for (const method of layer.methods.filter((name) => name !== 'HEAD')) {
+        operations.push(`${method} ${layer.path.replace(/:([A-Za-z_]\w*)/g, '{$1}')}`);
+      }
+    }
+  }
+  return operations.sort();
+}
+
+type JsonSchema = Record<string, unknown> & {
+  properties?: Record<string, Record<string, unknown>>;
+  required?: string[];
+};
+
+type OpenApiDocument = {
+  openapi: string;
+  info: { version: string };
+  paths: Record<string, Record<string, Record<string, unknown>>>;
+};
+
+function requestBodySchema(document: OpenApiDocument, route: string, method: string): JsonSchema {
+  const operation = document.paths[route]?.[method] as
+    { requestBody?: { content: { 'application/json': { schema: JsonSchema } } } } | undefined;
+  const schema = operation?.requestBody?.content['application/json'].schema;
+  assert.ok(schema !== undefined, `${method} ${route} has no JSON request body schema`);
+  return schema;
+}
+
+function inputJsonSchema(schema: z.ZodType): JsonSchema {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
+  delete json.$schema;
+  return json;
+}
+
+describe(`health and HTTP basics (${testDialect})`, () => {
+  let server: TestServer;
+
+  before(async () => {
+    // The admin page is served from the esbuild output, so build it like `npm start` does.
+    execFileSync(process.execPath, ['esbuild.config.mjs', '--only', 'webviews'], {
+      cwd: REPO_ROOT,
+      stdio: 'pipe',
+    });
+    server = await TestServer.start({ CORS_ORIGINS: ALLOWED_ORIGIN });
+  });
+
+  after(async () => {
+    await server.close();
+  });
+
+  test('health reports database and version', async () => {
+    const response = await server.request<{
+      status: string;
+      database: { ok: boolean; dialect: string; error?: string };
+      version: string;
+      uptimeSeconds: number;
+    }>('GET', '/api/health');
+
+    assert.equal(response.status, 200);
+    assert.equal(response.body.status, 'ok');
+    assert.equal(response.body.database.ok, true);
+    assert.equal(response.body.database.dialect, testDialect);
+    assert.equal(response.body.database.error, undefined);
+    assert.equal(response.body.version, version);
+    assert.ok(Number.isInteger(response.body.uptimeSeconds));
+    assert.ok(response.body.uptimeSeconds >= 0);
+  });
+
+  test('openapi document is OpenAPI 3.1', async () => {
+    const response = await server.request<OpenApiDocument>('GET', '/api/openapi.json');
+
+    assert.equal(response.status, 200);
+    assert.equal(response.body.openapi, '3.1.0');
+    assert.equal(response.body.info.version, version);
+  });
+
+  test('openapi lists every served route', async () => {
+    const response = await server.request<OpenApiDocument>('GET', '/api/openapi.json');
+    const documented = Object.entries(response.body.paths)
+      .flatMap(([route, operations]) =>
+        Object.keys(operations).map((method) => `${method.toUpperCase()} ${route}`),
+      )
+      .sort();
+
+    const served = servedApiOperations(server.running.services);
+
+    assert.ok(served.includes('GET /api/health'), served.join(', '));
+    assert.ok(served.includes('PATCH /api/admin/users/{id}'), served.join(', '));
+    assert.deepEqual(documented, served);
+  });
+
+  test('openapi marks signed-in routes', async () => {
+    const response = await server.request<OpenApiDocument>('GET', '/api/openapi.json');
+    const { paths } = response.body;
+
+    assert.equal(paths['/api/health']?.get?.security, undefined);
+    assert.deepEqual(paths['/api/auth/me']?.get?.security, [{ bearer: [] }]);
+    assert.deepEqual(paths['/api/admin/users']?.get?.security, [{ bearer: [] }]);
+  });
+
+  test('login body schema matches the validator', async () => {
+    const response = await server.request<OpenApiDocument>('GET', '/api/openapi.json');
+
+    const schema = requestBodySchema(response.body, '/api/auth/login', 'post');
+
+    assert.deepEqual(schema, inputJsonSchema(loginBody));
+    assert.deepEqual(Object.keys(schema.properties ?? {}).sort(), [
+      'login',
+      'password',
+      'tokenDelivery',
+    ]);
+    assert.deepEqual(schema.properties?.tokenDelivery?.enum, ['cookie', 'body']);
+    assert.deepEqual([...(schema.required ?? [])].sort(), ['login', 'password']);
+  });
+
+  test('register nickname pattern matches the validator', async () => {
+    const response = await server.request<OpenApiDocument>('GET', '/api/openapi.json');
+
+    const schema = requestBodySchema(response.body, '/api/auth/register', 'post');
+
+    assert.deepEqual(schema, inputJsonSchema(registerBody));
+    const pattern = schema.properties?.nickname?.pattern;
+    assert.equal(typeof pattern, 'string');
+    const documented = new RegExp(pattern as string);
+    const samples = ['ada', 'a', 'ab', 'a_b-9', 'two words', 'x'.repeat(32), 'x'.repeat(33), 'é1'];
+    for (const nickname of samples) {
+      assert.equal(
+        documented.test(nickname),
+        nicknameSchema.safeParse(nickname).success,
+        `nickname ${JSON.stringify(nickname)}`,
+      );
+    }
+  });
+
+  test('openapi document follows a changed schema', () => {
+    const documentFor = (body: z.ZodType) => {
+      const registry = new ApiRegistry();
+      registry.add({
+        method: 'post',
+        path: '/api/things/:id',
+        summary: 'Create a thing',
+        tag: 'things',
+        access: 'user',
+        params: z.object({ id: z.string() }),
+        body,
+        responses: { 201: { description: 'Created' } },
+      });
+      const document = registry.document('1.0.0') as unknown as OpenApiDocument;
+      return requestBodySchema(document, '/api/things/{id}', 'post');
+    };
+
+    const short = documentFor(z.object({ name: z.string().max(5) }));
+    const long = documentFor(z.object({ name: z.string().max(6) }));
+
+    assert.equal(short.properties?.name?.maxLength, 5);
+    assert.equal(long.properties?.name?.maxLength, 6);
+  });
+
+  test('unknown API route returns 404 not_found', async () => {
+    const response = await server.request<ErrorBody>('GET', '/api/no-such-route');
+
+    assert.equal(response.status, 404);
+    assert.equal(response.body.error.code, 'not_found');
+    assert.match(response.body.error.message, /GET \/api\/no-such-route/);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
+  });
+
+  const invalidJsonBodies: [string, string][] = [
+    ['truncated object', '{"login": "ada"'],
+    ['bare word', '{bad}'],
+    ['string instead of object', '"ada"'],
+    ['prototype key', '{"__proto__": {"admin": true}}'],
+  ];
+  for (const [name, body] of invalidJsonBodies) {
+    test(`invalid JSON body: ${name}`, async () => {
+      const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.code, 'invalid_json');
+      assert.match(response.body.error.message, /not valid JSON/);
+    });
+  }
+
+  test('JSON body over 1 MB returns 413', async () => {
+    const body = JSON.stringify({ login: 'x'.repeat(1024 * 1024), password: 'password-1' });
+
+    const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+    assert.equal(response.status, 413);
+    assert.equal(response.body.error.code, 'payload_too_large');
+  });
+
+  test('JSON body just under 1 MB is parsed', async () => {
+    const body = JSON.stringify({ login: 'x'.repeat(1024 * 1024 - 100), password: 'password-1' });
+
+    const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+    assert.equal(response.status, 400);
+    assert.equal(response.body.error.code, 'validation_failed');
+    assert.match(response.body.error.message, /body\.login/);
+  });
+
+  test('wrong method returns 405 with Allow', async () => {
+    const response = await server.request<ErrorBody>('DELETE', '/api/health');
+
+    assert.equal(response.status, 405);
+    assert.equal(response.body.error.code, 'method_not_allowed');
+    assert.match(response.body.error.message, /DELETE/);
+    assert.equal(response.headers.get('allow'), 'HEAD, GET');
+  });
+
+  test('unknown method returns 501', async () => {
+    const response = await server.request<ErrorBody>('PROPFIND', '/api/health');
+
+    assert.equal(response.status, 501);
+    assert.equal(response.body.error.code, 'not_implemented');
+    assert.match(response.body.error.message, /PROPFIND/);
+  });
+
+  // [case, X-Request-Id the client sends, whether the server keeps it]
+  const requestIds: [string, string, boolean][] = [
+    ['safe id', 'client-id_1.2', true],
+    ['64 characters', 'a'.repeat(64), true],
+    ['65 characters', 'a'.repeat(65), false],
+    ['space', 'two words', false],
+    ['encoded newline', 'abc%0D%0ASet-Cookie:%20x=1', false],
+    ['colon', 'a:b', false],
+  ];
+  for (const [name, offered, kept] of requestIds) {
+    test(`request id: ${name} is ${kept ? 'echoed' : 'replaced'}`, async () => {
+      const response = await server.request('GET', '/api/health', {
+        headers: { 'X-Request-Id': offered },
+      });
+
+      const returned = response.headers.get('x-request-id') ?? '';
+      if (kept) {
+        assert.equal(returned, offered);
+      } else {
+        assert.match(returned, UUID);
+      }
+    });
+  }
+
+  test('request id is generated when missing', async () => {
+    const first = await server.request('GET', '/api/health');
+    const second = await server.request('GET', '/api/health');
+
+    const firstId = first.headers.get('x-request-id') ?? '';
+    assert.match(firstId, UUID);
+    assert.notEqual(second.headers.get('x-request-id'), firstId);
+  });
+
+  test('request id with a raw newline is not echoed', async () => {
+    const response = await rawExchange(
+      server.url,
+      'GET /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n' +
+        'X-Request-Id: abc\nSet-Cookie: injected=1\r\n\r\n',
+    );
+
+    assert.match(response, /^HTTP\/1\.1 [2-4]\d\d /);
+    assert.doesNotMatch(response, /injected/);
+  });
+
+  test('request log line has id and no query', async () => {
+    await server.request('GET', '/api/health?access_token=secret-in-query', {
+      headers: { 'X-Request-Id': 'log-line-check' },
+    });
+
+    const lines = server.log.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requestLine = lines.find(
+      (line) => line.requestId === 'log-line-check' && line.msg === 'request',
+    );
+    assert.ok(requestLine !== undefined, 'no request log line with the request id');
+    assert.equal(requestLine.method, 'GET');
+    assert.equal(requestLine.path, '/api/health');
+    assert.equal(requestLine.status, 200);
+    assert.equal(typeof requestLine.durationMs, 'number');
+    assert.equal(
+      server.log.some((line) => line.includes('secret-in-query')),
+      false,
+    );
+  });
+
+  for (const route of ['/api/health', '/admin']) {
+    test(`security headers on ${route}`, async () => {
+      const response = await rawRequest(server.url, 'GET', route);
+
+      assert.equal(response.status, 200);
+      assert.equal(response.headers['x-content-type-options'], 'nosniff');
+      assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
+      const csp = String(response.headers['content-security-policy']);
+      assert.match(csp, /default-src 'self'/);
+      assert.match(csp, /script-src 'self'(;|$)/);
+      assert.match(csp, /object-src 'none'/);
+    });
+  }
+
+  test('CORS allows a listed origin with credentials', async () => {
+    const response = await rawRequest(server.url, 'GET', '/api/health', {
+      Origin: ALLOWED_ORIGIN,
+    });
+
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['access-control-allow-origin'], ALLOWED_ORIGIN);
+    assert.equal(response.headers['access-control-allow-credentials'], 'true');
+    assert.match(response.headers['access-control-expose-headers'] ?? '', /X-Request-Id/);
+    assert.match(response.headers.vary ?? '', /Origin/);
+  });
+
+  test('CORS ignores an unlisted origin', async () => {
+    const response = await rawRequest(server.url, 'GET', '/api/health', {
+      Origin: 'http://localhost:4000',
+    });
+
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['access-control-allow-origin'], undefined);
+    assert.equal(response.headers['access-control-allow-credentials'], undefined);
+  });
+
+  test('CORS preflight for a listed origin', async () => {
+    const response = await rawRequest(server.url, 'OPTIONS', '/api/auth/login', {
+      Origin: ALLOWED_ORIGIN,
+      'Access-Control-Request-Method': 'POST',
+      'Access-Control-Request-Headers': 'content-type,authorization',
+    });
+
+    assert.equal(response.status, 204);
+    assert.equal(response.headers['access-control-allow-origin'], ALLOWED_ORIGIN);
+    assert.equal(response.headers['access-control-allow-credentials'], 'true');
+    assert.match(response.headers['access-control-allow-methods'] ?? '', /\bPOST\b/);
+    assert.match(response.headers['access-control-allow-headers'] ?? '', /\bAuthorization\b/);
+    assert.match(response.headers['access-control-allow-headers'] ?? '', /\bContent-Type\b/);
+    assert.equal(response.headers['access-control-max-age'], '600');
+  });
+
+  test('CORS preflight for an unlisted origin', async () => {
+    const response = await rawRequest(server.url, 'OPTIONS', '/api/auth/login', {
+      Origin: 'http://localhost:4000',
+      'Access-Control-Request-Method': 'POST',
+    });
+
+    assert.equal(response.headers['access-control-allow-origin'], undefined);
+    assert.equal(response.headers['access-control-allow-methods'], undefined);
+  });
+
+  test('admin page is served as HTML', async () => {
+    const page = await rawRequest(server.url, 'GET', '/admin');
+    const script = await rawRequest(server.url, 'GET', '/admin/main.js');
+
+    assert.equal(page.status, 200);
+    assert.match(page.headers['content-type'] ?? '', /^text\/html/);
+    assert.match(page.body, /<admin-app>/);
+    assert.match(page.body, /src="\/admin\/main\.js"/);
+    assert.equal(script.status, 200);
+    assert.match(script.headers['content-type'] ?? '', /^text\/javascript/);
+  });
+
+  test('root redirects to the admin page', async () => {
+    const response = await rawRequest(server.url, 'GET', '/');
+
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.location, '/admin');
+  });
+
+  const escapingPaths = [
+    '/admin/../secrets.json',
+    '/admin/..%2fsecrets.json',
+    '/admin/%2e%2e%2fsecrets.json',
+    '/admin/..%5csecrets.json',
+    '/admin/../../../package.json',
+    '/admin/..%2f..%2f..%2fpackage.json',
+    '/admin/.%2e/.%2e/.%2e/package.json',
+    '/admin/%2e%2e%2f%2e%2e%2f%2e%2e%2fpackage.json',
+    '/admin/main.js%00.html',
+    '/admin/index.html',
+  ];
+  for (const escapingPath of escapingPaths) {
+    test(`admin path ${escapingPath} returns 404`, async () => {
+      const response = await rawRequest(server.url, 'GET', escapingPath);
+
+      assert.equal(response.status, 404);
+      assert.doesNotMatch(response.body, /jwtSecret|"name": "llm-workbench"/);
+    });
+  }
+});
+
+describe(`health with the database closed (${testDialect})`, () => {
+  test('health returns 503 with database ok false', async () => {
+    const server = await TestServer.start();
+    try {
+      await server.running.services.sequelize.close();
+
+      const response = await server.request<{
+        status: string;
+        database: { ok: boolean; error?: string };
+        version: string;
+      }>('GET', '/api/health');
+
+      assert.equal(response.status, 503);
+      assert.equal(response.body.status, 'degraded');
+      assert.equal(response.body.database.ok, false);
+      assert.equal(typeof response.body.database.error, 'string');
+      assert.equal(response.body.version, version);
+      assert.ok(
+        server.log.some((line) => line.includes('health check: database unreachable')),
+        'no log line for the failed health check',
+      );
+    } finally {
+      // Shutdown closes the database a second time, which SQLite rejects. By then the HTTP server
+      // is closed, and the harness still removes the database and the data directory.
+      await server.close().catch(() => undefined);
+    }
+  });
+});
