@@ -54,7 +54,10 @@ const targets = {
   },
   webviews: {
     ...common,
-    entryPoints: { 'admin/main': 'webviews/src/admin/main.ts' },
+    entryPoints: {
+      'admin/main': 'webviews/src/admin/main.ts',
+      'overview/main': 'webviews/src/overview/main.ts',
+    },
     outdir: 'dist/webviews',
     platform: 'browser',
     format: 'esm',

@@ -1,12 +1,78 @@
 import * as vscode from 'vscode';
+import { ApiClient } from './api/client.js';
+import { WorkbenchAuthenticationProvider } from './auth/authenticationProvider.js';
+import { SessionStore } from './auth/sessionStore.js';
+import { registerAccountCommands } from './commands/accountCommands.js';
+import { registerViewCommands } from './commands/viewCommands.js';
+import { createLogger } from './log.js';
+import { OverviewPanel } from './panels/overviewPanel.js';
+import { WorkbenchStatusBar } from './statusBar.js';
+import { DatasetsView } from './views/datasetsView.js';
+import { PromptsView } from './views/promptsView.js';
+import { ProvidersView } from './views/providersView.js';
+import { TrainingTasksView } from './views/trainingTasksView.js';
 
-/** Activates the extension: creates the log channel that every part of the extension writes to. */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('LLM Workbench', { log: true });
-  context.subscriptions.push(log);
+/** The objects the extension created, returned from `activate` for the in-host tests. */
+export interface WorkbenchApi {
+  store: SessionStore;
+  client: ApiClient;
+  statusBar: WorkbenchStatusBar;
+  views: { providers: ProvidersView };
+}
+
+/** Wires the top-level objects together; each feature registers its own commands. */
+export function activate(context: vscode.ExtensionContext): WorkbenchApi {
+  const log = createLogger();
+  const store = new SessionStore(context.secrets);
+  const client = new ApiClient(store);
+  const provider = new WorkbenchAuthenticationProvider(store, client, log);
+  const statusBar = new WorkbenchStatusBar(store, client);
+  const views = {
+    providers: new ProvidersView(client, store, log),
+    datasets: new DatasetsView(store, log),
+    prompts: new PromptsView(store, log),
+    trainingTasks: new TrainingTasksView(store, log),
+  };
+  const overviewDeps = { extensionUri: context.extensionUri, client, store, log };
+
+  context.subscriptions.push(
+    log,
+    store,
+    provider,
+    statusBar,
+    ...Object.values(views),
+    vscode.window.registerTreeDataProvider('llmWorkbench.providers', views.providers),
+    vscode.window.registerTreeDataProvider('llmWorkbench.datasets', views.datasets),
+    vscode.window.registerTreeDataProvider('llmWorkbench.prompts', views.prompts),
+    vscode.window.registerTreeDataProvider('llmWorkbench.trainingTasks', views.trainingTasks),
+    ...registerAccountCommands({ store, provider, statusBar, log }),
+    ...registerViewCommands(views),
+    vscode.commands.registerCommand('llmWorkbench.server.openOverview', () => {
+      OverviewPanel.show(overviewDeps);
+    }),
+    OverviewPanel.registerSerializer(overviewDeps),
+    store.onDidChange((change) => {
+      void vscode.commands.executeCommand(
+        'setContext',
+        'llmWorkbench.signedIn',
+        change.kind !== 'signedOut' && change.kind !== 'expired',
+      );
+      if (change.kind === 'expired') {
+        log.showError(
+          vscode.l10n.t('Your LLM Workbench session ended ({0}); sign in again.', change.reason),
+        );
+      }
+    }),
+  );
+  void store
+    .user()
+    .then((user) =>
+      vscode.commands.executeCommand('setContext', 'llmWorkbench.signedIn', user !== undefined),
+    );
   log.info(
     `LLM Workbench ${(context.extension.packageJSON as { version: string }).version} activated`,
   );
+  return { store, client, statusBar, views: { providers: views.providers } };
 }
 
 export function deactivate(): void {

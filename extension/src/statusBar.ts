@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import type { ApiUser } from '../../shared/src/api/users.js';
+import type { ApiClient } from './api/client.js';
+import type { SessionStore } from './auth/sessionStore.js';
+
+/** How often the status bar checks that the server answers, in milliseconds. */
+const HEALTH_INTERVAL_MS = 30_000;
+
+export const STATUS_COMMAND = 'llmWorkbench.account.showMenu';
+
+/**
+ * The status bar item: the signed-in user and whether the server answers `/api/health`.
+ * Clicking it offers sign in, sign out and opening the server's admin page.
+ */
+export class WorkbenchStatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem(
+    'llmWorkbench.status',
+    vscode.StatusBarAlignment.Left,
+    50,
+  );
+  private readonly disposables: vscode.Disposable[] = [this.item];
+  private user: ApiUser | undefined;
+  private reachable: boolean | undefined;
+  private readonly timer: ReturnType<typeof setInterval>;
+
+  constructor(
+    private readonly store: SessionStore,
+    private readonly client: ApiClient,
+  ) {
+    this.item.name = vscode.l10n.t('LLM Workbench Account');
+    this.item.command = STATUS_COMMAND;
+    this.disposables.push(
+      store.onDidChange((change) => {
+        this.user =
+          change.kind === 'signedIn' || change.kind === 'refreshed' ? change.user : undefined;
+        this.render();
+        void this.checkServer();
+      }),
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (event.affectsConfiguration('llmWorkbench.serverUrl')) {
+          void this.checkServer();
+        }
+      }),
+    );
+    this.timer = setInterval(() => void this.checkServer(), HEALTH_INTERVAL_MS);
+    void store.user().then((user) => {
+      this.user = user;
+      this.render();
+    });
+    void this.checkServer();
+    this.render();
+    this.item.show();
+  }
+
+  /** Asks the server for its health and updates the item. */
+  async checkServer(): Promise<boolean> {
+    try {
+      await this.client.request('GET', '/api/health', { anonymous: true, timeoutMs: 5000 });
+      this.reachable = true;
+    } catch {
+      this.reachable = false;
+    }
+    this.render();
+    return this.reachable;
+  }
+
+  get text(): string {
+    return this.item.text;
+  }
+
+  dispose(): void {
+    clearInterval(this.timer);
+    for (const disposable of this.disposables) {
+      disposable.dispose();
+    }
+  }
+
+  private render(): void {
+    const server = this.store.serverUrl();
+    const icon = this.reachable === false ? '$(debug-disconnect)' : '$(account)';
+    this.item.text =
+      this.user === undefined
+        ? `${icon} ${vscode.l10n.t('LLM Workbench: Sign In')}`
+        : `${icon} ${this.user.nickname}`;
+    const state =
+      this.reachable === undefined
+        ? vscode.l10n.t('checking')
+        : this.reachable
+          ? vscode.l10n.t('reachable')
+          : vscode.l10n.t('not reachable');
+    this.item.tooltip =
+      this.user === undefined
+        ? vscode.l10n.t('Not signed in. Server {0} is {1}.', server, state)
+        : vscode.l10n.t(
+            'Signed in as {0} ({1}). Server {2} is {3}.',
+            this.user.nickname,
+            this.user.email,
+            server,
+            state,
+          );
+    this.item.backgroundColor =
+      this.reachable === false
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : undefined;
+  }
+}
