@@ -78,7 +78,9 @@ export class ApiClient {
     for (const event of parser.push(decoder.decode())) {
       options.onEvent(event);
     }
-    parser.end();
+    for (const event of parser.end()) {
+      options.onEvent(event);
+    }
   }
 
   /**

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { encodeSseComment, encodeSseEvent, SseParser, type SseEvent } from './codec.js';
+import {
+  encodeSseComment,
+  encodeSseEvent,
+  isDoneSentinel,
+  SseParser,
+  type SseEvent,
+} from './codec.js';
 
 function parseAll(chunks: string[]): SseEvent[] {
   const parser = new SseParser();
-  return chunks.flatMap((chunk) => parser.push(chunk));
+  return [...chunks.flatMap((chunk) => parser.push(chunk)), ...parser.end()];
 }
 
 describe('SSE codec', () => {
@@ -31,7 +37,21 @@ describe('SSE codec', () => {
       [{ event: 'message', data: 'x', id: '7', retry: 1500 }],
     ],
     ['bad retry ignored', 'retry: soon\ndata: x\n\n', [{ event: 'message', data: 'x' }]],
-    ['unterminated event dropped', 'data: x\n', []],
+    ['last event flushed at the end', 'data: x\n', [{ event: 'message', data: 'x' }]],
+    ['last line without newline', 'event: done\ndata: {}', [{ event: 'done', data: '{}' }]],
+    [
+      'DONE sentinel',
+      'data: {"a":1}\n\ndata: [DONE]\n\n',
+      [
+        { event: 'message', data: '{"a":1}' },
+        { event: 'message', data: '[DONE]' },
+      ],
+    ],
+    [
+      'comment between data lines',
+      'data: a\n: ping\ndata: b\n\n',
+      [{ event: 'message', data: 'a\nb' }],
+    ],
     ['multibyte text', 'data: 思考中…\n\n', [{ event: 'message', data: '思考中…' }]],
   ];
 
@@ -80,6 +100,11 @@ describe('SSE codec', () => {
       assert.equal(event?.data, expected);
       assert.equal(event?.id, '3');
     }
+  });
+
+  test('recognises the DONE sentinel', () => {
+    assert.equal(isDoneSentinel({ event: 'message', data: '[DONE]' }), true);
+    assert.equal(isDoneSentinel({ event: 'message', data: '{"done":true}' }), false);
   });
 
   test('encoded comment is ignored', () => {

@@ -91,11 +91,20 @@ export class SseParser {
     return events;
   }
 
-  /** Ends the stream. Per the spec, an event without its closing blank line is dropped. */
-  end(): void {
+  /**
+   * Ends the stream and returns the last event when its closing blank line never came. Browsers
+   * drop such an event, but providers that close the connection right after their last `data:`
+   * line would otherwise lose it.
+   */
+  end(): SseEvent[] {
+    const rest = this.buffer;
     this.buffer = '';
-    this.eventType = '';
-    this.dataLines = [];
+    if (rest !== '' && !this.pendingCarriageReturn) {
+      this.processLine(rest);
+    }
+    this.pendingCarriageReturn = false;
+    const last = this.dispatch();
+    return last === undefined ? [] : [last];
   }
 
   private processLine(line: string): SseEvent | undefined {
@@ -150,4 +159,9 @@ export class SseParser {
     this.dataLines = [];
     return hasData ? event : undefined;
   }
+}
+
+/** Returns whether an event is the `data: [DONE]` sentinel that OpenAI-style streams end with. */
+export function isDoneSentinel(event: SseEvent): boolean {
+  return event.data.trim() === '[DONE]';
 }
