@@ -15,7 +15,10 @@ export type AuditAction =
   | 'user.enable'
   | 'user.disable'
   | 'user.delete'
-  | 'user.create_admin';
+  | 'user.create_admin'
+  | 'provider.create'
+  | 'provider.update'
+  | 'provider.delete';
 
 /** One audit entry; `login` is the account key used by the rate limit (a lowercase email). */
 export interface AuditEntry {

@@ -6,6 +6,7 @@ import type { PasswordVerifier } from './auth/passwords.js';
 import type { FailureLimiter } from './auth/rateLimit.js';
 import type { RefreshTokenStore } from './auth/refreshTokens.js';
 import type { Config } from './config.js';
+import type { SecretBox } from './crypto/secretBox.js';
 import type { User } from './models/index.js';
 
 /** Long-lived objects every request handler may use. */
@@ -16,6 +17,8 @@ export interface AppServices {
   passwords: PasswordVerifier;
   refreshTokens: RefreshTokenStore;
   limiter: FailureLimiter;
+  /** Encrypts provider keys and other secrets stored in the database. */
+  secrets: SecretBox;
   version: string;
   startedAt: number;
 }

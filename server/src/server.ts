@@ -10,6 +10,7 @@ import { FailureLimiter } from './auth/rateLimit.js';
 import { RefreshTokenStore } from './auth/refreshTokens.js';
 import type { Config } from './config.js';
 import type { AppServices } from './context.js';
+import { SecretBox } from './crypto/secretBox.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateUp } from './db/migrate.js';
 import { initModels } from './models/index.js';
@@ -76,6 +77,7 @@ function createServices(config: Config, logger: Logger, sequelize: Sequelize): A
     passwords: new PasswordVerifier(config.bcryptRounds),
     refreshTokens: new RefreshTokenStore(sequelize, config.appSecret),
     limiter: new FailureLimiter(config.authMaxFailures, config.authFailureWindowMs),
+    secrets: new SecretBox(config.appSecret),
     version,
     startedAt: Date.now(),
   };

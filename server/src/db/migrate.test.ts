@@ -13,8 +13,8 @@ import { createTestDatabase, testDialect, TEST_ADMIN } from '../testing/testServ
 import { connectDatabase } from './connect.js';
 import { createMigrator, migrateUp } from './migrate.js';
 
-const ALL_MIGRATIONS = ['0001-users-and-auth'];
-const MIGRATED_TABLES = ['users', 'refresh_tokens', 'audit_log'];
+const ALL_MIGRATIONS = ['0001-users-and-auth', '0002-providers'];
+const MIGRATED_TABLES = ['users', 'refresh_tokens', 'audit_log', 'providers', 'provider_models'];
 const silentLogger = createLogger('silent');
 
 async function tableNames(sequelize: Sequelize): Promise<string[]> {

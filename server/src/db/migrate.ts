@@ -2,12 +2,16 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import * as usersAndAuth from './migrations/0001-users-and-auth.js';
+import * as providers from './migrations/0002-providers.js';
 
 /**
  * Every migration in order. They are listed by hand, not found by a file glob, because the server
  * ships as one bundle.
  */
-const MIGRATIONS = [{ name: '0001-users-and-auth', module: usersAndAuth }];
+const MIGRATIONS = [
+  { name: '0001-users-and-auth', module: usersAndAuth },
+  { name: '0002-providers', module: providers },
+];
 
 /** Creates the umzug migrator over the `migrations` table. */
 export function createMigrator(sequelize: Sequelize, logger: Logger) {

@@ -3,6 +3,8 @@
 // on MySQL and MariaDB, while SQLite keeps them.
 import type { Sequelize } from 'sequelize';
 import { AuditLog } from './auditLog.js';
+import { Provider } from './provider.js';
+import { ProviderModel } from './providerModel.js';
 import { RefreshToken } from './refreshToken.js';
 import { User } from './user.js';
 
@@ -13,6 +15,12 @@ export function initModels(sequelize: Sequelize): void {
   AuditLog.initModel(sequelize);
   User.hasMany(RefreshToken, { foreignKey: 'userId', onDelete: 'CASCADE' });
   RefreshToken.belongsTo(User, { foreignKey: 'userId' });
+  Provider.initModel(sequelize);
+  ProviderModel.initModel(sequelize);
+  User.hasMany(Provider, { foreignKey: 'ownerId', onDelete: 'CASCADE' });
+  Provider.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
+  Provider.hasMany(ProviderModel, { foreignKey: 'providerId', as: 'models', onDelete: 'CASCADE' });
+  ProviderModel.belongsTo(Provider, { foreignKey: 'providerId' });
 }
 
-export { AuditLog, RefreshToken, User };
+export { AuditLog, Provider, ProviderModel, RefreshToken, User };
