@@ -12,16 +12,24 @@ import { PromptsView } from './views/promptsView.js';
 import { ProvidersView } from './views/providersView.js';
 import { TrainingTasksView } from './views/trainingTasksView.js';
 
-/** The objects the extension created, returned from `activate` for the in-host tests. */
+/**
+ * The objects the extension created, returned from `activate` for the in-host tests. Only test and
+ * development hosts get them: any installed extension can read another's exports, and the store
+ * and the secrets contain the refresh token.
+ */
 export interface WorkbenchApi {
   store: SessionStore;
   client: ApiClient;
+  secrets: vscode.SecretStorage;
+  authProvider: WorkbenchAuthenticationProvider;
   statusBar: WorkbenchStatusBar;
   views: { providers: ProvidersView };
+  /** The overview panel that is open, if any. */
+  overviewPanel(): OverviewPanel | undefined;
 }
 
 /** Wires the top-level objects together; each feature registers its own commands. */
-export function activate(context: vscode.ExtensionContext): WorkbenchApi {
+export function activate(context: vscode.ExtensionContext): WorkbenchApi | undefined {
   const log = createLogger();
   const store = new SessionStore(context.secrets);
   const client = new ApiClient(store);
@@ -72,7 +80,18 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi {
   log.info(
     `LLM Workbench ${(context.extension.packageJSON as { version: string }).version} activated`,
   );
-  return { store, client, statusBar, views: { providers: views.providers } };
+  if (context.extensionMode === vscode.ExtensionMode.Production) {
+    return undefined;
+  }
+  return {
+    store,
+    client,
+    secrets: context.secrets,
+    authProvider: provider,
+    statusBar,
+    views: { providers: views.providers },
+    overviewPanel: () => OverviewPanel.open,
+  };
 }
 
 export function deactivate(): void {

@@ -40,6 +40,14 @@ export class SessionStore implements SessionTokens, vscode.Disposable {
     return this.access;
   }
 
+  /**
+   * Replaces the in-memory access token without touching the stored session. The in-host tests
+   * use it to stand in for an access token that expired.
+   */
+  replaceAccessTokenForTests(token: string): void {
+    this.access = token;
+  }
+
   async refreshToken(): Promise<string | undefined> {
     await this.load();
     return this.stored?.refreshToken;

@@ -24,9 +24,9 @@ const ENDPOINT_SUFFIXES: Record<ProviderKind, string[]> = {
 
 /**
  * Normalizes a pasted base URL for a provider kind. The OpenAI SDK appends paths such as
- * `/chat/completions` to a base that ends in the API version (`/v1`); the Anthropic SDK appends
- * `/v1/messages` to the bare host; the Ollama client appends `/api/chat` to the bare host.
- * Throws an Error naming the value when it is not an http(s) URL.
+ * `/chat/completions` to a base that ends in the API version (`/v1`). The Anthropic SDK appends
+ * `/v1/messages` to the bare host, and the Ollama client appends `/api/chat` to it. Throws an
+ * Error naming the value when it is not an http(s) URL.
  */
 export function normalizeBaseUrl(kind: ProviderKind, pasted: string): NormalizedBaseUrl {
   let url: URL;
