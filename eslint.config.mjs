@@ -6,7 +6,16 @@ const nodeBuiltins = ['node:*', 'fs', 'path', 'os', 'http', 'https', 'crypto', '
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'data/**', '.vscode-test*/**', 'coverage/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      '.vscode-test*/**',
+      '.code-server/**',
+      'test-results/**',
+      '.prof/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

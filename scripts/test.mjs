@@ -1,6 +1,8 @@
 // `npm test`: lint, type-check, build, then every test suite. The MariaDB suite runs when
-// mariadbd is installed, and is required when REQUIRE_MARIADB=1 (CI sets it).
+// mariadbd is installed, and is required when REQUIRE_MARIADB=1 (CI sets it). The extension
+// suites in VS Code (npm run test:vscode) run last, when chromium is installed.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings=0']],
@@ -23,6 +25,15 @@ if (hasMariadb) {
 } else {
   console.warn(
     'Skipping the MariaDB suite: mariadbd is not installed (apt-get install mariadb-server).',
+  );
+}
+
+const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+if (fs.existsSync(chromium)) {
+  steps.push(['extension tests in VS Code', 'npm', ['run', '--silent', 'test:vscode']]);
+} else {
+  console.warn(
+    `Skipping the extension tests in VS Code: no chromium at ${chromium} (apt-get install chromium).`,
   );
 }
 

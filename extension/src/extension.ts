@@ -4,7 +4,7 @@ import { WorkbenchAuthenticationProvider } from './auth/authenticationProvider.j
 import { SessionStore } from './auth/sessionStore.js';
 import { registerAccountCommands } from './commands/accountCommands.js';
 import { registerViewCommands } from './commands/viewCommands.js';
-import { createLogger } from './log.js';
+import { createLogger, type Logger } from './log.js';
 import { OverviewPanel } from './panels/overviewPanel.js';
 import { WorkbenchStatusBar } from './statusBar.js';
 import { DatasetsView } from './views/datasetsView.js';
@@ -14,8 +14,8 @@ import { TrainingTasksView } from './views/trainingTasksView.js';
 
 /**
  * The objects the extension created, returned from `activate` for the in-host tests. Only test and
- * development hosts get them: any installed extension can read another's exports, and the store
- * and the secrets contain the refresh token.
+ * development hosts get them, because any installed extension can read another's exports, and the
+ * store and the secrets contain the refresh token.
  */
 export interface WorkbenchApi {
   store: SessionStore;
@@ -24,7 +24,7 @@ export interface WorkbenchApi {
   authProvider: WorkbenchAuthenticationProvider;
   statusBar: WorkbenchStatusBar;
   views: { providers: ProvidersView };
-  /** The overview panel that is open, if any. */
+  /** Returns the open overview panel, or undefined when none is open. */
   overviewPanel(): OverviewPanel | undefined;
 }
 
@@ -59,24 +59,8 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
       OverviewPanel.show(overviewDeps);
     }),
     OverviewPanel.registerSerializer(overviewDeps),
-    store.onDidChange((change) => {
-      void vscode.commands.executeCommand(
-        'setContext',
-        'llmWorkbench.signedIn',
-        change.kind !== 'signedOut' && change.kind !== 'expired',
-      );
-      if (change.kind === 'expired') {
-        log.showError(
-          vscode.l10n.t('Your LLM Workbench session ended ({0}); sign in again.', change.reason),
-        );
-      }
-    }),
+    trackSignedInContext(store, log),
   );
-  void store
-    .user()
-    .then((user) =>
-      vscode.commands.executeCommand('setContext', 'llmWorkbench.signedIn', user !== undefined),
-    );
   log.info(
     `LLM Workbench ${(context.extension.packageJSON as { version: string }).version} activated`,
   );
@@ -92,6 +76,30 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
     views: { providers: views.providers },
     overviewPanel: () => OverviewPanel.open,
   };
+}
+
+/**
+ * Keeps the `llmWorkbench.signedIn` context key, which selects the views' welcome content, in step
+ * with the session, and reports a session that expired.
+ */
+function trackSignedInContext(store: SessionStore, log: Logger): vscode.Disposable {
+  void store
+    .user()
+    .then((user) =>
+      vscode.commands.executeCommand('setContext', 'llmWorkbench.signedIn', user !== undefined),
+    );
+  return store.onDidChange((change) => {
+    void vscode.commands.executeCommand(
+      'setContext',
+      'llmWorkbench.signedIn',
+      change.kind !== 'signedOut' && change.kind !== 'expired',
+    );
+    if (change.kind === 'expired') {
+      log.showError(
+        vscode.l10n.t('Your LLM Workbench session ended ({0}); sign in again.', change.reason),
+      );
+    }
+  });
 }
 
 export function deactivate(): void {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { WorkbenchAuthenticationProvider } from '../auth/authenticationProvider.js';
-import { AUTH_PROVIDER_ID } from '../auth/authenticationProvider.js';
+import { promptSignIn } from '../auth/signIn.js';
 import type { SessionStore } from '../auth/sessionStore.js';
 import type { Logger } from '../log.js';
 import type { WorkbenchStatusBar } from '../statusBar.js';
@@ -17,13 +17,14 @@ export interface AccountCommandTargets {
 export function registerAccountCommands(targets: AccountCommandTargets): vscode.Disposable[] {
   const { store, provider, statusBar, log } = targets;
   return [
+    // The command signs in directly rather than through getSession, which would first ask the
+    // user to allow this extension to use its own authentication provider.
     vscode.commands.registerCommand('llmWorkbench.account.signIn', async () => {
-      try {
-        await vscode.authentication.getSession(AUTH_PROVIDER_ID, [], { createIfNone: true });
-      } catch (error) {
-        if (!(error instanceof vscode.CancellationError) && !isCancelled(error)) {
-          log.showError(vscode.l10n.t('Sign-in failed.'), error);
-        }
+      const user = await promptSignIn(store, log);
+      if (user !== undefined) {
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Signed in to LLM Workbench as {0}.', user.nickname),
+        );
       }
     }),
     vscode.commands.registerCommand('llmWorkbench.account.signOut', async () => {
@@ -78,10 +79,6 @@ async function showAccountMenu(store: SessionStore, statusBar: WorkbenchStatusBa
   if (choice !== undefined) {
     await vscode.commands.executeCommand(choice.command);
   }
-}
-
-function isCancelled(error: unknown): boolean {
-  return error instanceof Error && error.name === 'Canceled';
 }
 
 const START_GUIDE = `# Start a local LLM Workbench server

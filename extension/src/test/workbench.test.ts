@@ -1,0 +1,276 @@
+import assert from 'node:assert/strict';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { ApiUser } from '../../../shared/src/api/users.js';
+import { AUTH_PROVIDER_ID } from '../auth/authenticationProvider.js';
+import { describeSignInFailure, signIn } from '../auth/signIn.js';
+import type { WorkbenchApi } from '../extension.js';
+import {
+  activateExtension,
+  closedLoopbackPort,
+  countRequestsByPath,
+  EXTENSION_ID,
+  readTestConfig,
+  waitFor,
+  type TestConfig,
+} from './environment.js';
+
+// The suites share one extension host and one server, and run in order: signed out, sign-in
+// failures, sign-in, token refresh, the overview panel, sign-out.
+
+const SESSION_SECRET_KEY = 'llmWorkbench.session';
+const VIEW_IDS = [
+  'llmWorkbench.providers',
+  'llmWorkbench.datasets',
+  'llmWorkbench.prompts',
+  'llmWorkbench.trainingTasks',
+];
+
+let config: TestConfig;
+let api: WorkbenchApi;
+
+suiteSetup(async () => {
+  config = readTestConfig();
+  api = await activateExtension();
+});
+
+/** Returns the error that `promise` rejects with, and fails the test when it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected the promise to reject');
+}
+
+suite('activation', () => {
+  test('extension activates with its API', () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not loaded`);
+    assert.equal(extension.isActive, true);
+    assert.ok(api.store);
+    assert.ok(api.client);
+    assert.ok(api.statusBar);
+  });
+
+  test('commands are registered', async () => {
+    const registered = new Set(await vscode.commands.getCommands(true));
+    const expected = [
+      'llmWorkbench.account.signIn',
+      'llmWorkbench.account.signOut',
+      'llmWorkbench.account.showMenu',
+      'llmWorkbench.showLog',
+      'llmWorkbench.server.openOverview',
+      'llmWorkbench.server.showStartGuide',
+      ...VIEW_IDS.map((id) => `${id}.refresh`),
+    ];
+    for (const command of expected) {
+      assert.ok(registered.has(command), `${command} is not registered`);
+    }
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    const manifest = extension?.packageJSON as { contributes: { commands: { command: string }[] } };
+    for (const { command } of manifest.contributes.commands) {
+      assert.ok(registered.has(command), `contributed command ${command} is not registered`);
+    }
+  });
+
+  test('views are contributed', async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    const manifest = extension?.packageJSON as {
+      contributes: { views: Record<string, { id: string }[]> };
+    };
+    assert.deepEqual(
+      manifest.contributes.views.llmWorkbench?.map((view) => view.id),
+      VIEW_IDS,
+    );
+    // The workbench registers `<view id>.focus` for every view it accepted from the manifest.
+    const registered = new Set(await vscode.commands.getCommands(true));
+    for (const id of VIEW_IDS) {
+      assert.ok(registered.has(`${id}.focus`), `view ${id} is not registered in the workbench`);
+    }
+    await vscode.commands.executeCommand('workbench.view.extension.llmWorkbench');
+    await vscode.commands.executeCommand('llmWorkbench.datasets.focus');
+  });
+
+  test('starts signed out', async () => {
+    assert.equal(await api.store.user(), undefined);
+    assert.deepEqual(await api.authProvider.getSessions(), []);
+    assert.match(api.statusBar.text, /LLM Workbench: Sign In$/);
+  });
+});
+
+suite('sign-in failures', () => {
+  test('wrong password', async () => {
+    const error = await rejectionOf(
+      signIn(api.store, {
+        serverUrl: config.serverUrl,
+        login: config.login,
+        password: `${config.password}-wrong`,
+      }),
+    );
+    assert.equal(
+      describeSignInFailure(error, config.serverUrl),
+      'The email, nickname or password is incorrect.',
+    );
+    assert.equal(await api.store.user(), undefined);
+  });
+
+  test('unreachable server', async () => {
+    const serverUrl = `http://127.0.0.1:${await closedLoopbackPort()}`;
+    const error = await rejectionOf(
+      signIn(api.store, { serverUrl, login: config.login, password: config.password }),
+    );
+    const message = describeSignInFailure(error, serverUrl);
+    assert.equal(
+      message,
+      `Cannot reach the server at ${serverUrl} (ECONNREFUSED). Start it with npm start, or ` +
+        'check the server URL.',
+    );
+    assert.equal(await api.store.user(), undefined);
+  });
+});
+
+suite('signed in', () => {
+  test('sign-in creates the session', async () => {
+    const sessionsChanged = new Promise<void>((resolve) => {
+      const listener = vscode.authentication.onDidChangeSessions((event) => {
+        if (event.provider.id === AUTH_PROVIDER_ID) {
+          listener.dispose();
+          resolve();
+        }
+      });
+    });
+    const user = await signIn(api.store, {
+      serverUrl: config.serverUrl,
+      login: config.login,
+      password: config.password,
+    });
+    assert.equal(user.nickname, config.nickname);
+    await sessionsChanged;
+    // The Accounts menu lists what the provider returns.
+    const sessions = await api.authProvider.getSessions();
+    assert.equal(sessions.length, 1);
+    const [session] = sessions;
+    assert.ok(session);
+    assert.equal(session.account.label, `${config.nickname} (${new URL(config.serverUrl).host})`);
+    assert.equal(session.accessToken, api.store.accessToken());
+  });
+
+  test('status bar shows the nickname', async () => {
+    await waitFor('the nickname in the status bar', () =>
+      api.statusBar.text.endsWith(` ${config.nickname}`),
+    );
+  });
+
+  test('secrets keep only the refresh token', async () => {
+    const stored = await api.secrets.get(SESSION_SECRET_KEY);
+    assert.ok(stored, 'no session in SecretStorage');
+    const session = JSON.parse(stored) as Record<string, unknown>;
+    assert.equal(typeof session.refreshToken, 'string');
+    assert.equal(session.refreshToken, await api.store.refreshToken());
+    assert.equal(session.serverUrl, config.serverUrl);
+    const accessToken = api.store.accessToken();
+    assert.ok(accessToken, 'no access token in memory');
+    assert.equal('accessToken' in session, false);
+    assert.equal(stored.includes(accessToken), false);
+  });
+});
+
+suite('token refresh', () => {
+  test('five requests share one refresh', async () => {
+    const before = countRequestsByPath(config.serverLog);
+    const refreshToken = await api.store.refreshToken();
+    // The server rejects this token with 401, as it does an access token that expired.
+    api.store.replaceAccessTokenForTests('expired-access-token');
+
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => api.client.request<{ user: ApiUser }>('GET', '/api/auth/me')),
+    );
+    for (const response of responses) {
+      assert.equal(response.user.nickname, config.nickname);
+    }
+    assert.notEqual(api.store.accessToken(), 'expired-access-token');
+    assert.notEqual(await api.store.refreshToken(), refreshToken, 'refresh token not rotated');
+
+    // Each request is logged twice, rejected with 401 and then retried, so ten new lines for
+    // /api/auth/me mean every request, and the refresh before the retries, reached the log.
+    const meBefore = before.get('/api/auth/me') ?? 0;
+    const after = await waitFor('ten /api/auth/me lines in the server log', () => {
+      const counts = countRequestsByPath(config.serverLog);
+      return (counts.get('/api/auth/me') ?? 0) - meBefore >= 10 && counts;
+    });
+    assert.equal((after.get('/api/auth/me') ?? 0) - meBefore, 10);
+    const refreshes =
+      (after.get('/api/auth/refresh') ?? 0) - (before.get('/api/auth/refresh') ?? 0);
+    assert.equal(
+      refreshes,
+      1,
+      `expected one POST /api/auth/refresh, the server logged ${refreshes}`,
+    );
+  });
+});
+
+suite('overview panel', () => {
+  test('panel opens and renders the state', async () => {
+    await vscode.commands.executeCommand('llmWorkbench.server.openOverview');
+    const panel = api.overviewPanel();
+    assert.ok(panel, 'no overview panel after llmWorkbench.server.openOverview');
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        reject(new Error('the overview webview sent no ready message within 15 s'));
+      }, 15_000);
+      const listener = panel.webview.onDidReceiveMessage((message: { type: string }) => {
+        if (message.type === 'ready') {
+          clearTimeout(timer);
+          listener.dispose();
+          resolve();
+        }
+      });
+    });
+    const tabs = vscode.window.tabGroups.all.flatMap((group) => group.tabs);
+    assert.ok(
+      tabs.some(
+        (tab) =>
+          tab.input instanceof vscode.TabInputWebview &&
+          tab.input.viewType.endsWith('llmWorkbench.overview'),
+      ),
+      'no overview tab is open',
+    );
+    const state = await panel.refresh();
+    assert.equal(state.server.url, config.serverUrl);
+    assert.equal(state.server.reachable, true);
+    assert.equal(state.user?.nickname, config.nickname);
+  });
+});
+
+suite('sign-out', () => {
+  test('sign-out revokes the refresh token', async () => {
+    const refreshToken = await api.store.refreshToken();
+    assert.ok(refreshToken, 'not signed in');
+    await vscode.commands.executeCommand('llmWorkbench.account.signOut');
+
+    assert.equal(await api.store.user(), undefined);
+    assert.equal(api.store.accessToken(), undefined);
+    assert.equal(await api.secrets.get(SESSION_SECRET_KEY), undefined);
+    assert.deepEqual(await api.authProvider.getSessions(), []);
+    const response = await fetch(new URL('/api/auth/refresh', config.serverUrl), {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken, tokenDelivery: 'body' }),
+    });
+    assert.equal(response.status, 401);
+  });
+
+  test('status bar and panel show signed out', async () => {
+    await waitFor('the sign-in prompt in the status bar', () =>
+      api.statusBar.text.endsWith('LLM Workbench: Sign In'),
+    );
+    const panel = api.overviewPanel();
+    assert.ok(panel, 'the overview panel closed on sign-out');
+    const state = await panel.refresh();
+    assert.equal(state.user, undefined);
+    panel.dispose();
+  });
+});

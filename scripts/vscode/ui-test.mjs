@@ -1,0 +1,187 @@
+// The Playwright UI test: drives the code-server workbench with the extension loaded the way a
+// user would, from the activity bar, the command palette and the input boxes, and saves a
+// screenshot after each step.
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchChromium } from './browser.mjs';
+import { startCodeServer } from './code-server.mjs';
+
+const VIEWS = [
+  { name: 'Providers', noun: 'providers' },
+  { name: 'Datasets', noun: 'datasets' },
+  { name: 'Prompts', noun: 'prompts' },
+  { name: 'Training Tasks', noun: 'training tasks' },
+];
+const CONTAINER = '.activitybar [aria-label^="LLM Workbench"]';
+
+/** Runs a command from the command palette by its full title. */
+async function runCommand(page, title) {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ timeout: 10_000 });
+  await input.fill(`>${title}`);
+  await page
+    .locator('.quick-input-list .monaco-list-row', { hasText: title })
+    .first()
+    .waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Waits for the input box titled `title`, replaces its value with `value` and accepts it. */
+async function answerInputBox(page, title, value, shot) {
+  const widget = page.locator('.quick-input-widget', { hasText: title });
+  await widget.waitFor({ timeout: 10_000 });
+  const input = widget.locator('input').first();
+  await input.fill(value);
+  await shot();
+  await input.press('Enter');
+}
+
+// Each step receives { page, sidebar, statusItem, server, shot, workbenchUrl }.
+
+async function workbenchLoads({ page, shot, workbenchUrl }) {
+  await page.goto(workbenchUrl);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator(CONTAINER).first().waitFor({ timeout: 30_000 });
+  await shot('01-workbench');
+}
+
+async function signedOutWelcome({ page, sidebar, statusItem, shot }) {
+  // Opening the container activates the extension, which then adds its status bar item.
+  await page.locator(CONTAINER).first().click();
+  await statusItem.filter({ hasText: 'LLM Workbench: Sign In' }).waitFor({ timeout: 30_000 });
+  for (const view of VIEWS) {
+    await sidebar.locator('.pane-header', { hasText: view.name }).first().waitFor();
+    await sidebar
+      .getByText(`Sign in to your LLM Workbench server to see your ${view.noun}.`)
+      .waitFor({ timeout: 15_000 });
+  }
+  await shot('02-signed-out-views');
+}
+
+async function signInFromPalette({ page, statusItem, server, shot }) {
+  await runCommand(page, 'LLM Workbench: Sign In');
+  await answerInputBox(page, 'Sign In to LLM Workbench (1/3)', server.url, () =>
+    shot('04-server-url'),
+  );
+  await answerInputBox(page, 'Sign In to LLM Workbench (2/3)', server.login, () =>
+    shot('05-login'),
+  );
+  await answerInputBox(page, 'Sign In to LLM Workbench (3/3)', server.password, () =>
+    shot('06-password'),
+  );
+  await statusItem.filter({ hasText: server.nickname }).waitFor({ timeout: 15_000 });
+  await shot('07-signed-in-status-bar');
+}
+
+async function signedInWelcome({ sidebar, shot }) {
+  await sidebar
+    .getByText('No datasets yet. Upload a JSON, JSONL or CSV dataset')
+    .waitFor({ timeout: 15_000 });
+  const signedOut = sidebar.getByText('Sign in to your LLM Workbench server to see your datasets.');
+  if ((await signedOut.count()) !== 0) {
+    throw new Error('Datasets still shows its signed-out welcome');
+  }
+  await shot('08-signed-in-datasets');
+}
+
+async function accountsMenu({ page, server, shot }) {
+  await page.locator('.activitybar [aria-label^="Accounts"]').first().click();
+  const account = `${server.nickname} (${new URL(server.url).host})`;
+  await page.locator('.monaco-menu').getByText(account).first().waitFor({ timeout: 10_000 });
+  await shot('09-accounts-menu');
+  await page.keyboard.press('Escape');
+}
+
+async function overviewPanel({ page, server, shot }) {
+  await runCommand(page, 'LLM Workbench: Open Server Overview');
+  // A webview is an iframe that hosts the page in a nested #active-frame iframe. Playwright's CSS
+  // selectors pierce the open shadow root of the Lit element.
+  const webview = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+  const status = webview.locator('#server-status');
+  await status.filter({ hasText: 'Reachable, version' }).waitFor({ timeout: 20_000 });
+  const account = webview.locator('#account');
+  await account.filter({ hasText: `${server.nickname} (${server.login})` }).waitFor();
+  const url = (await webview.locator('#server-url').textContent())?.trim();
+  if (url !== server.url) {
+    throw new Error(`the panel shows server ${url}, expected ${server.url}`);
+  }
+  const texts = [await status.textContent(), await account.textContent()];
+  console.log(`       overview: ${texts.map((text) => text.trim()).join(' | ')}`);
+  await shot('10-overview-panel');
+}
+
+const STEPS = [
+  ['workbench loads the extension', workbenchLoads],
+  ['views show the signed-out welcome', signedOutWelcome],
+  ['sign in from the command palette', signInFromPalette],
+  ['datasets shows the signed-in welcome', signedInWelcome],
+  ['accounts menu lists the account', accountsMenu],
+  ['overview panel renders the server and account', overviewPanel],
+];
+
+/** Runs the steps in order. After a failure, the remaining steps are skipped and count as failed. */
+async function runSteps(context, screenshot) {
+  let passed = 0;
+  let failed = 0;
+  for (const [name, step] of STEPS) {
+    if (failed > 0) {
+      failed += 1;
+      console.log(`  skip ${name}: an earlier step failed`);
+      continue;
+    }
+    const started = Date.now();
+    try {
+      await step(context);
+      passed += 1;
+      console.log(`  ok   ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      failed += 1;
+      console.log(`  FAIL ${name}: ${error.message.split('\n')[0]}`);
+      await screenshot(`failed-${name.replace(/\W+/g, '-')}`);
+    }
+  }
+  return { passed, failed };
+}
+
+/**
+ * Starts code-server in `dir` with the extension at `root`, runs the UI steps against the
+ * LLM Workbench server `server` ({ url, login, password, nickname }), and resolves with the
+ * passed and failed step counts. Screenshots go to `screenshotsDir`.
+ */
+export async function runUiTest({ dir, root, workspace, settings, server, screenshotsDir }) {
+  fs.rmSync(screenshotsDir, { recursive: true, force: true });
+  fs.mkdirSync(screenshotsDir, { recursive: true });
+  const codeServer = await startCodeServer({ dir, folder: workspace, settings });
+  let browser;
+  try {
+    browser = await launchChromium(dir);
+    const { page } = browser;
+    const pageErrors = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    const screenshot = (name) =>
+      page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) }).catch((error) => {
+        console.error(`Screenshot ${name} failed: ${error.message}`);
+      });
+    const context = {
+      page,
+      sidebar: page.locator('#workbench\\.parts\\.sidebar'),
+      statusItem: page.locator('.statusbar-item[id$="llmWorkbench.status"]'),
+      server,
+      shot: screenshot,
+      workbenchUrl: codeServer.url({ extensionDevelopmentPath: root }),
+    };
+    const result = await runSteps(context, screenshot);
+    if (pageErrors.length > 0) {
+      console.log(`Page errors:\n  ${pageErrors.join('\n  ')}`);
+    }
+    if (browser.externalRequests.length > 0) {
+      result.failed += 1;
+      console.log(`  FAIL non-loopback requests:\n  ${browser.externalRequests.join('\n  ')}`);
+    }
+    return result;
+  } finally {
+    await browser?.close();
+    await codeServer.stop();
+  }
+}
