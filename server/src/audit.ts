@@ -7,7 +7,7 @@ export type AuditAction =
   | 'auth.register_failed'
   | 'auth.login'
   | 'auth.login_failed'
-  | 'auth.login_blocked'
+  | 'auth.password_change_failed'
   | 'auth.logout'
   | 'auth.refresh_reuse'
   | 'auth.password_change'
@@ -31,9 +31,9 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Writes one audit entry. */
-export async function recordAudit(entry: AuditEntry, transaction?: Transaction): Promise<void> {
-  await AuditLog.create(
+/** Writes one audit entry and returns it. */
+export function recordAudit(entry: AuditEntry, transaction?: Transaction): Promise<AuditLog> {
+  return AuditLog.create(
     {
       action: entry.action,
       actorId: entry.actorId ?? null,

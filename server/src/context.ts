@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import type { RouterContext } from '@koa/router';
 import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
@@ -14,6 +15,8 @@ export interface AppServices {
   config: Config;
   logger: Logger;
   sequelize: Sequelize;
+  /** The HMAC key that signs and verifies access tokens, made from `config.jwtSecret`. */
+  accessTokenKey: KeyObject;
   passwords: PasswordVerifier;
   refreshTokens: RefreshTokenStore;
   limiter: FailureLimiter;

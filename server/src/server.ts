@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Sequelize } from 'sequelize';
 import { version } from '../../package.json';
 import { createApp } from './app.js';
+import { createAccessTokenKey } from './auth/accessTokens.js';
 import { createFirstAdmin, type CreatedAdmin } from './auth/bootstrapAdmin.js';
 import { PasswordVerifier } from './auth/passwords.js';
 import { FailureLimiter } from './auth/rateLimit.js';
@@ -26,6 +27,9 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** The longest a client may take to send one request, headers and body, in milliseconds. */
+const REQUEST_TIMEOUT_MS = 5 * 60_000;
+
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -38,7 +42,6 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     logger.info({ migrations: applied }, 'applied database migrations');
   }
   const services = createServices(config, logger, sequelize);
-  const createdAdmin = await createFirstAdmin(services);
 
   const handleRequest = createApp(services).callback();
   const inFlight = new Set<http.ServerResponse>();
@@ -48,7 +51,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     void handleRequest(request, response);
   });
   server.headersTimeout = 30_000;
-  server.requestTimeout = 0;
+  // A client must send its whole request within this time, so a body trickled byte by byte cannot
+  // hold a connection forever. Streamed responses are not limited by it.
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, config.host, () => {
@@ -60,6 +65,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}`;
   logger.info({ url, dialect: sequelize.getDialect(), version }, 'server listening');
+  // The first admin is created only once the server listens, so a start that fails on a busy
+  // port does not create an admin whose generated password is never shown.
+  const createdAdmin = await createFirstAdmin(services);
 
   let closing: Promise<void> | undefined;
   const close = () => {
@@ -74,6 +82,7 @@ function createServices(config: Config, logger: Logger, sequelize: Sequelize): A
     config,
     logger,
     sequelize,
+    accessTokenKey: createAccessTokenKey(config.jwtSecret),
     passwords: new PasswordVerifier(config.bcryptRounds),
     refreshTokens: new RefreshTokenStore(sequelize, config.appSecret),
     limiter: new FailureLimiter(config.authMaxFailures, config.authFailureWindowMs),

@@ -1,8 +1,52 @@
+import os from 'node:os';
 import bcrypt from 'bcrypt';
+
+/** Runs at most `max` tasks at once; the rest wait in arrival order. */
+class ConcurrencyLimit {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.max) {
+      this.running += 1;
+    } else {
+      // The task that finishes hands its slot straight to this one, so `running` stays put.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next === undefined) {
+        this.running -= 1;
+      } else {
+        next();
+      }
+    }
+  }
+}
+
+/** libuv reads UV_THREADPOOL_SIZE when its thread pool starts; 4 threads when it is unset. */
+function threadPoolSize(): number {
+  const size = Number(process.env.UV_THREADPOOL_SIZE);
+  return Number.isInteger(size) && size > 0 ? size : 4;
+}
+
+/**
+ * bcrypt runs on the libuv thread pool, which sqlite3 queries and file I/O share. Handed every
+ * bcrypt job at once, the pool queues queries behind all of them: during 64 concurrent logins a
+ * health check waited up to 1.1 s (bench/auth.ts, 2 cores). So at most one job per core, and
+ * never the whole pool, runs bcrypt; the rest wait here in order.
+ */
+const bcryptJobs = new ConcurrencyLimit(
+  Math.max(1, Math.min(os.availableParallelism(), threadPoolSize() - 1)),
+);
 
 /** Hashes a password with bcrypt at the configured cost. */
 export function hashPassword(password: string, rounds: number): Promise<string> {
-  return bcrypt.hash(password, rounds);
+  return bcryptJobs.run(() => bcrypt.hash(password, rounds));
 }
 
 /**
@@ -13,11 +57,12 @@ export class PasswordVerifier {
   private readonly dummyHash: Promise<string>;
 
   constructor(private readonly rounds: number) {
-    this.dummyHash = bcrypt.hash('unused dummy password', rounds);
+    this.dummyHash = hashPassword('unused dummy password', rounds);
   }
 
   async verify(password: string, hash: string | undefined): Promise<boolean> {
-    const matches = await bcrypt.compare(password, hash ?? (await this.dummyHash));
+    const stored = hash ?? (await this.dummyHash);
+    const matches = await bcryptJobs.run(() => bcrypt.compare(password, stored));
     return hash !== undefined && matches;
   }
 }

@@ -6,7 +6,7 @@ import { TEST_ADMIN, testDialect, TestServer, type TestResponse } from '../testi
 
 /**
  * The server's defaults: 5 failures for an account or 20 for an address in 15 minutes, then a
- * one-minute block that doubles with each further attempt.
+ * one-minute block that doubles with each further failure.
  */
 const MAX_FAILURES = 5;
 const ADDRESS_MAX_FAILURES = 4 * MAX_FAILURES;
@@ -100,31 +100,42 @@ describe(`login and register rate limit (${testDialect})`, () => {
     assert.equal(response.status, 200);
   });
 
-  test('Retry-After grows while blocked', async () => {
+  test('Retry-After grows with later failures', async () => {
     const victim = await server.signUp('persistent');
-    await failLogins('persistent', MAX_FAILURES);
-
     const waits: number[] = [];
-    for (let attempt = 0; attempt < 4; attempt += 1) {
-      const response = await logIn('persistent', attempt % 2 === 0 ? 'guess' : victim.password);
-      assert.equal(response.status, 429, `blocked attempt ${attempt + 1}`);
-      waits.push(Number(response.headers.get('retry-after')));
+    await failLogins('persistent', MAX_FAILURES);
+    waits.push(Number((await logIn('persistent', victim.password)).headers.get('retry-after')));
+    for (const blockSeconds of [60, 120, 240]) {
+      // Each block is waited out, then one more wrong password starts one twice as long.
+      await ageAuditLog(blockSeconds * 1000 + 1000);
+      await failLogins('persistent', 1);
+      waits.push(Number((await logIn('persistent', victim.password)).headers.get('retry-after')));
     }
 
     for (let index = 1; index < waits.length; index += 1) {
       assert.ok((waits[index] ?? 0) > (waits[index - 1] ?? 0), `waits: ${waits.join(', ')}`);
     }
+    assert.ok((waits[0] ?? 0) <= FIRST_BLOCK_SECONDS, `waits: ${waits.join(', ')}`);
     assert.ok((waits[3] ?? 0) > 7 * FIRST_BLOCK_SECONDS, `waits: ${waits.join(', ')}`);
   });
 
   test('Retry-After stops at the window length', async () => {
     await server.signUp('capped');
     await failLogins('capped', MAX_FAILURES);
-
-    let last = 0;
-    for (let attempt = 0; attempt < 8; attempt += 1) {
-      last = Number((await logIn('capped', 'guess')).headers.get('retry-after'));
+    await ageAuditLog(14 * 60_000);
+    for (let round = 0; round < 6; round += 1) {
+      await AuditLog.create({
+        action: 'auth.login_failed',
+        actorId: null,
+        targetType: null,
+        targetId: null,
+        login: 'capped@example.com',
+        ip: '192.0.2.1',
+        details: { reason: 'wrong_password' },
+      });
     }
+
+    const last = Number((await logIn('capped', 'guess')).headers.get('retry-after'));
 
     assert.ok(last <= WINDOW_MS / 1000, `${last}`);
     assert.ok(last > WINDOW_MS / 1000 - 5, `${last}`);
@@ -155,21 +166,53 @@ describe(`login and register rate limit (${testDialect})`, () => {
     assert.equal(allowed.status, 200);
   });
 
-  test('blocked attempts extend the block', async () => {
+  test('blocked attempts do not extend the block', async () => {
     const user = await server.signUp('impatient');
     await failLogins('impatient', MAX_FAILURES);
-    const blocked = await logIn('impatient', user.password);
+    const waits: number[] = [];
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const response = await logIn('impatient', attempt % 2 === 0 ? 'guess' : user.password);
+      assert.equal(response.status, 429, `blocked attempt ${attempt + 1}`);
+      waits.push(Number(response.headers.get('retry-after')));
+    }
 
-    // The blocked attempt counts as a sixth failure, so the block now lasts two minutes.
     await ageAuditLog(FIRST_BLOCK_SECONDS * 1000 + 1000);
-    const stillBlocked = await logIn('impatient', user.password);
-    // That attempt was the seventh failure, so the block now lasts four minutes from it.
-    await ageAuditLog(4 * FIRST_BLOCK_SECONDS * 1000 + 1000);
     const allowed = await logIn('impatient', user.password);
 
-    assert.equal(blocked.status, 429);
-    assert.equal(stillBlocked.status, 429);
+    assert.ok(Math.max(...waits) <= FIRST_BLOCK_SECONDS, `waits: ${waits.join(', ')}`);
     assert.equal(allowed.status, 200);
+  });
+
+  test('concurrent attempts reach bcrypt at most five times', async () => {
+    const user = await server.signUp('raced');
+
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_unused, index) =>
+        logIn('raced', index === 29 ? user.password : `wrong-${index}`),
+      ),
+    );
+    const statuses = responses.map((response) => response.status);
+    const checked = statuses.filter((status) => status !== 429).length;
+
+    assert.ok(checked <= MAX_FAILURES, `statuses: ${statuses.join(', ')}`);
+    assert.equal(statuses.filter((status) => status === 500).length, 0);
+  });
+
+  test('wrong current passwords count toward the block', async () => {
+    const user = await server.signUp('guesser');
+    const changes: number[] = [];
+    for (let attempt = 0; attempt < MAX_FAILURES + 1; attempt += 1) {
+      const response = await server.request('PUT', '/api/auth/password', {
+        token: user.accessToken,
+        body: { currentPassword: `guess-${attempt}`, newPassword: 'new-password-1' },
+      });
+      changes.push(response.status);
+    }
+
+    const login = await logIn('guesser', user.password);
+
+    assert.deepEqual(changes, [400, 400, 400, 400, 400, 429]);
+    assert.equal(login.status, 429);
   });
 
   test('failures age out of the window', async () => {

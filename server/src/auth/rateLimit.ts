@@ -2,7 +2,7 @@ import { Op, type WhereOptions } from 'sequelize';
 import type { AuditAction } from '../audit.js';
 import { AuditLog } from '../models/index.js';
 
-/** The first block lasts this long; each further failure while blocked doubles it. */
+/** The first block lasts this long; each failure after it doubles the next block. */
 const FIRST_BLOCK_MS = 60_000;
 
 /**
@@ -19,8 +19,9 @@ export interface LimitedAction {
   success: AuditAction;
 }
 
+/** Wrong passwords at sign-in and at password change count against one account. */
 export const LOGIN_LIMIT: LimitedAction = {
-  failures: ['auth.login_failed', 'auth.login_blocked'],
+  failures: ['auth.login_failed', 'auth.password_change_failed'],
   success: 'auth.login',
 };
 
@@ -32,9 +33,10 @@ export const REGISTER_LIMIT: LimitedAction = {
 /**
  * Counts failed attempts per account and per address from the audit log, so the limit holds
  * across server instances that share a database. After `maxFailures` failures inside the window
- * (four times as many for an address) the key is blocked for a minute, doubling with each further
- * failure, up to the window length. A success resets the account's count; the address count only
- * ages out.
+ * (four times as many for an address) the key is blocked for a minute after its last failure. Each
+ * failure past the limit doubles the block, up to the window length; rejected attempts during a
+ * block are not failures and do not extend it. A success resets the account's count; the address
+ * count only ages out.
  */
 export class FailureLimiter {
   constructor(
@@ -42,26 +44,35 @@ export class FailureLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Returns the seconds to wait before the next attempt, or 0 when it may go ahead. */
-  async retryAfterSeconds(action: LimitedAction, account: string, ip: string): Promise<number> {
+  /**
+   * Returns the seconds to wait before the next attempt, or 0 when it may go ahead. With
+   * `beforeId`, only audit entries older than that one count: a caller that first records its
+   * attempt as a provisional failure passes the entry's id, so concurrent attempts see each other
+   * and no more than the allowed number get through.
+   */
+  async retryAfterSeconds(
+    action: LimitedAction,
+    key: { account: string; ip: string; beforeId?: number },
+  ): Promise<number> {
     const now = Date.now();
+    const older = key.beforeId === undefined ? {} : { id: { [Op.lt]: key.beforeId } };
     const [accountWait, addressWait] = await Promise.all([
-      this.waitFor(action, { login: account }, now, this.maxFailures),
-      this.waitFor(action, { ip }, now, this.maxFailures * ADDRESS_LIMIT_FACTOR),
+      this.waitFor(action, { login: key.account, ...older }, now, this.maxFailures),
+      this.waitFor(action, { ip: key.ip, ...older }, now, this.maxFailures * ADDRESS_LIMIT_FACTOR),
     ]);
     return Math.ceil(Math.max(accountWait, addressWait) / 1000);
   }
 
   private async waitFor(
     action: LimitedAction,
-    key: { login: string } | { ip: string },
+    key: { login: string; id?: unknown } | { ip: string; id?: unknown },
     now: number,
     maxFailures: number,
   ): Promise<number> {
     let since = new Date(now - this.windowMs);
     if ('login' in key) {
       const lastSuccess = await AuditLog.max<Date | null, AuditLog>('createdAt', {
-        where: { ...key, action: action.success, createdAt: { [Op.gt]: since } },
+        where: { login: key.login, action: action.success, createdAt: { [Op.gt]: since } },
       });
       if (lastSuccess !== null) {
         since = new Date(lastSuccess);

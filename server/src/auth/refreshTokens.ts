@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Op, type Sequelize, type Transaction } from 'sequelize';
+import { runTransaction } from '../db/transactions.js';
 import { unauthorized } from '../errors.js';
 import { RefreshToken } from '../models/index.js';
 
@@ -99,9 +100,15 @@ export class RefreshTokenStore {
     }
   }
 
-  private tryRotate(token: string): Promise<RotationOutcome> {
+  private async tryRotate(token: string): Promise<RotationOutcome> {
+    // An unknown token is rejected by a plain read, so garbage tokens never open a write
+    // transaction.
+    const known = await RefreshToken.count({ where: { tokenHash: hashToken(token) } });
+    if (known === 0) {
+      return { kind: 'rejected', reason: 'unknown' };
+    }
     const successor = this.deriveSuccessor(token);
-    return this.sequelize.transaction(async (transaction): Promise<RotationOutcome> => {
+    return runTransaction(this.sequelize, async (transaction): Promise<RotationOutcome> => {
       const current = await RefreshToken.findOne({
         where: { tokenHash: hashToken(token) },
         transaction,

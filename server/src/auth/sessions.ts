@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { UniqueConstraintError } from 'sequelize';
 import { recordAudit } from '../audit.js';
 import type { AppServices } from '../context.js';
 import { conflict, HttpError, tooManyRequests, unauthorized } from '../errors.js';
@@ -6,7 +7,8 @@ import { User } from '../models/index.js';
 import { findUserByLogin, nicknameTaken } from '../users/lookup.js';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './accessTokens.js';
 import { hashPassword } from './passwords.js';
-import { LOGIN_LIMIT, REGISTER_LIMIT } from './rateLimit.js';
+import { limitedPasswordCheck } from './attempts.js';
+import { REGISTER_LIMIT } from './rateLimit.js';
 import { refreshRejectedError, RefreshRejected, type IssuedRefreshToken } from './refreshTokens.js';
 
 /** Who is making a request, for the audit log and the rate limit. */
@@ -31,25 +33,27 @@ export async function register(
   caller: Caller,
   input: { email: string; nickname: string; password: string },
 ): Promise<User> {
-  await enforceLimit(services, caller, REGISTER_LIMIT, input.email);
+  await enforceRegisterLimit(services, caller, input.email);
   try {
-    if ((await User.count({ where: { email: input.email } })) > 0) {
-      throw conflict('email_taken', `The email ${input.email} is already registered; sign in.`, {
-        field: 'email',
+    await assertEmailAndNicknameFree(input);
+    const passwordHash = await hashPassword(input.password, services.config.bcryptRounds);
+    let user: User;
+    try {
+      user = await User.create({
+        email: input.email,
+        nickname: input.nickname,
+        passwordHash,
+        role: 'user',
+        lastLoginAt: null,
       });
+    } catch (error) {
+      // A registration racing this one took the email or nickname after the check above; the
+      // unique indexes caught it, and the check now names which.
+      if (error instanceof UniqueConstraintError) {
+        await assertEmailAndNicknameFree(input);
+      }
+      throw error;
     }
-    if (await nicknameTaken(input.nickname)) {
-      throw conflict('nickname_taken', `The nickname ${input.nickname} is taken; choose another.`, {
-        field: 'nickname',
-      });
-    }
-    const user = await User.create({
-      email: input.email,
-      nickname: input.nickname,
-      passwordHash: await hashPassword(input.password, services.config.bcryptRounds),
-      role: 'user',
-      lastLoginAt: null,
-    });
     await recordAudit({
       action: 'auth.register',
       actorId: user.id,
@@ -72,6 +76,19 @@ export async function register(
   }
 }
 
+async function assertEmailAndNicknameFree(input: { email: string; nickname: string }) {
+  if ((await User.count({ where: { email: input.email } })) > 0) {
+    throw conflict('email_taken', `The email ${input.email} is already registered; sign in.`, {
+      field: 'email',
+    });
+  }
+  if (await nicknameTaken(input.nickname)) {
+    throw conflict('nickname_taken', `The nickname ${input.nickname} is taken; choose another.`, {
+      field: 'nickname',
+    });
+  }
+}
+
 /**
  * Checks a login (email or nickname) and password and starts a session. A wrong password, an
  * unknown login and a disabled account get the same 401; the log and audit log say which.
@@ -82,40 +99,38 @@ export async function logIn(
   input: { login: string; password: string },
 ): Promise<SessionTokens> {
   const user = await findUserByLogin(input.login);
-  const account = user?.email ?? input.login.trim().toLowerCase();
-  await enforceLimit(services, caller, LOGIN_LIMIT, account);
-
-  const passwordMatches = await services.passwords.verify(input.password, user?.passwordHash);
-  const reason =
-    user === null
-      ? 'unknown_login'
-      : !passwordMatches
-        ? 'wrong_password'
-        : !user.isActive
-          ? 'disabled'
-          : undefined;
-  if (user === null || reason !== undefined) {
-    caller.log.info({ login: account, reason }, 'login failed');
-    await recordAudit({
-      action: 'auth.login_failed',
-      actorId: user?.id ?? null,
-      login: account,
-      ip: caller.ip,
-      details: { reason },
-    });
+  const account = (user?.email ?? input.login.trim().toLowerCase()).slice(0, 254);
+  const outcome = await limitedPasswordCheck(
+    services,
+    caller,
+    { account, actorId: user?.id ?? null, failure: 'auth.login_failed' },
+    async () => {
+      const passwordMatches = await services.passwords.verify(input.password, user?.passwordHash);
+      if (user === null) {
+        return { ok: false, reason: 'unknown_login' };
+      }
+      if (!passwordMatches) {
+        return { ok: false, reason: 'wrong_password' };
+      }
+      return user.isActive ? { ok: true } : { ok: false, reason: 'disabled' };
+    },
+  );
+  if ('failed' in outcome || user === null) {
+    caller.log.info(
+      { login: account, reason: 'failed' in outcome ? outcome.failed : 'unknown_login' },
+      'login failed',
+    );
     throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
   }
 
   user.lastLoginAt = new Date();
   await user.save();
   const refresh = await services.refreshTokens.issue(user.id);
-  await recordAudit({
+  await outcome.entry.update({
     action: 'auth.login',
-    actorId: user.id,
     targetType: 'user',
-    targetId: user.id,
-    login: account,
-    ip: caller.ip,
+    targetId: String(user.id),
+    details: null,
   });
   return sessionTokens(services, user, refresh);
 }
@@ -185,12 +200,22 @@ export async function changePassword(
   input: { user: User; sessionId: string; currentPassword: string; newPassword: string },
 ): Promise<void> {
   const { user } = input;
-  if (!(await services.passwords.verify(input.currentPassword, user.passwordHash))) {
+  const outcome = await limitedPasswordCheck(
+    services,
+    caller,
+    { account: user.email, actorId: user.id, failure: 'auth.password_change_failed' },
+    async () =>
+      (await services.passwords.verify(input.currentPassword, user.passwordHash))
+        ? { ok: true }
+        : { ok: false, reason: 'wrong_password' },
+  );
+  if ('failed' in outcome) {
     caller.log.info({ userId: user.id }, 'password change with a wrong current password');
     throw new HttpError(400, 'wrong_password', 'The current password is incorrect.', {
       details: { field: 'currentPassword' },
     });
   }
+  await outcome.entry.destroy();
   user.passwordHash = await hashPassword(input.newPassword, services.config.bcryptRounds);
   await user.save();
   const revoked = await services.refreshTokens.revokeUserSessions(user.id, input.sessionId);
@@ -204,25 +229,15 @@ export async function changePassword(
   });
 }
 
-async function enforceLimit(
-  services: AppServices,
-  caller: Caller,
-  action: typeof LOGIN_LIMIT,
-  account: string,
-): Promise<void> {
-  const wait = await services.limiter.retryAfterSeconds(action, account, caller.ip);
-  if (wait <= 0) {
-    return;
+async function enforceRegisterLimit(services: AppServices, caller: Caller, account: string) {
+  const wait = await services.limiter.retryAfterSeconds(REGISTER_LIMIT, { account, ip: caller.ip });
+  if (wait > 0) {
+    caller.log.warn(
+      { login: account, ip: caller.ip, retryAfterSeconds: wait },
+      'registration blocked',
+    );
+    throw tooManyRequests(wait);
   }
-  caller.log.warn({ login: account, ip: caller.ip, retryAfterSeconds: wait }, 'attempt blocked');
-  const blockedAction = action === LOGIN_LIMIT ? 'auth.login_blocked' : 'auth.register_failed';
-  await recordAudit({
-    action: blockedAction,
-    login: account,
-    ip: caller.ip,
-    details: { retryAfterSeconds: wait },
-  });
-  throw tooManyRequests(wait);
 }
 
 function sessionTokens(
@@ -230,7 +245,7 @@ function sessionTokens(
   user: User,
   refreshToken: IssuedRefreshToken,
 ): SessionTokens {
-  const accessToken = signAccessToken(services.config.jwtSecret, {
+  const accessToken = signAccessToken(services.accessTokenKey, {
     userId: user.id,
     role: user.role,
     sessionId: refreshToken.familyId,

@@ -7,9 +7,36 @@ const ER_LOCK_DEADLOCK = 1213;
 /** Attempts in all, the first one included. */
 const DEADLOCK_ATTEMPTS = 3;
 
+const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
+
 /**
- * Runs `work` in a transaction, and runs it again from the start when the database rolls it back
- * to break a deadlock. InnoDB rolls back one of two transactions that wait for each other's row
+ * Runs `work` in a transaction. On SQLite, transactions of this process run one at a time: each
+ * Sequelize transaction opens its own sqlite3 connection, and a transaction waiting on the busy
+ * timeout blocks one of libuv's four worker threads, so a burst of them could starve the thread
+ * the lock holder needs to commit. Queueing them in the process avoids that wait altogether.
+ */
+export function runTransaction<T>(
+  sequelize: Sequelize,
+  work: (transaction: Transaction) => Promise<T>,
+): Promise<T> {
+  if (sequelize.getDialect() !== 'sqlite') {
+    return sequelize.transaction(work);
+  }
+  const previous = sqliteQueues.get(sequelize) ?? Promise.resolve();
+  const result = previous.then(
+    () => sequelize.transaction(work),
+    () => sequelize.transaction(work),
+  );
+  sqliteQueues.set(
+    sequelize,
+    result.catch(() => undefined),
+  );
+  return result;
+}
+
+/**
+ * Runs `work` in a transaction (see runTransaction), and runs it again from the start when the
+ * database rolls it back to break a deadlock. InnoDB rolls back one of two transactions that wait for each other's row
  * locks, and the MySQL Reference Manual ("How to Minimize and Handle Deadlocks") recommends
  * re-issuing it. SQLite transactions here take the write lock at BEGIN, so they queue instead.
  */
@@ -20,7 +47,7 @@ export async function transactionWithRetry<T>(
 ): Promise<T> {
   for (let attempt = 1; ; attempt += 1) {
     try {
-      return await sequelize.transaction(work);
+      return await runTransaction(sequelize, work);
     } catch (error) {
       if (attempt >= DEADLOCK_ATTEMPTS || !isDeadlock(error)) {
         throw error;

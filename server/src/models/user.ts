@@ -13,6 +13,8 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
   declare id: CreationOptional<number>;
   declare email: string;
   declare nickname: string;
+  /** The nickname in lowercase, kept by a hook; unique, so nicknames differ in more than case. */
+  declare nicknameKey: CreationOptional<string>;
   declare passwordHash: string;
   declare role: Role;
   declare isActive: CreationOptional<boolean>;
@@ -26,6 +28,7 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         email: { type: DataTypes.STRING(254), allowNull: false, unique: true },
         nickname: { type: DataTypes.STRING(32), allowNull: false, unique: true },
+        nicknameKey: { type: DataTypes.STRING(32), allowNull: false, unique: true },
         passwordHash: { type: DataTypes.STRING(100), allowNull: false },
         role: { type: DataTypes.STRING(16), allowNull: false, defaultValue: 'user' },
         isActive: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
@@ -33,7 +36,19 @@ export class User extends Model<InferAttributes<User>, InferCreationAttributes<U
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },
-      { sequelize, tableName: 'users', underscored: true },
+      {
+        sequelize,
+        tableName: 'users',
+        underscored: true,
+        hooks: {
+          beforeValidate: (user: User) => {
+            // Bulk updates validate a partial instance that may carry no nickname.
+            if (typeof user.nickname === 'string') {
+              user.nicknameKey = user.nickname.toLowerCase();
+            }
+          },
+        },
+      },
     );
   }
 }

@@ -243,6 +243,76 @@ describe(`auth flow (${testDialect})`, () => {
     assert.equal(next.status, 200);
   });
 
+  test('refresh burst of unknown tokens stays fast', async () => {
+    const started = Date.now();
+
+    const responses = await Promise.all(
+      Array.from({ length: 30 }, (_unused, index) =>
+        server.request('POST', '/api/auth/refresh', { body: { refreshToken: `garbage-${index}` } }),
+      ),
+    );
+
+    for (const response of responses) {
+      assert.equal(response.status, 401);
+    }
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+  });
+
+  test('refresh burst of one token gets one pair', async () => {
+    const session = await server.signUp('burst');
+
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        server.request<{ refreshToken: string }>('POST', '/api/auth/refresh', {
+          body: { refreshToken: session.refreshToken },
+        }),
+      ),
+    );
+    const tokens = new Set(responses.map((response) => response.body.refreshToken));
+
+    assert.deepEqual(
+      responses.map((response) => response.status),
+      responses.map(() => 200),
+    );
+    assert.equal(tokens.size, 1);
+  });
+
+  test('racing registrations keep nicknames unique', async () => {
+    const nicknames = ['RaceNick', 'racenick', 'RACENICK', 'raceNICK'];
+
+    const responses = await Promise.all(
+      nicknames.map((nickname, index) =>
+        server.request<{ error?: { code: string } }>('POST', '/api/auth/register', {
+          body: { email: `race${index}@example.com`, nickname, password: 'password-123' },
+        }),
+      ),
+    );
+    const created = responses.filter((response) => response.status === 201);
+    const rejected = responses.filter((response) => response.status === 409);
+
+    assert.equal(created.length, 1);
+    assert.equal(rejected.length, 3);
+    for (const response of rejected) {
+      assert.equal(response.body.error?.code, 'nickname_taken');
+    }
+  });
+
+  test('racing registrations of one email', async () => {
+    const responses = await Promise.all(
+      ['dup-a', 'dup-b', 'dup-c'].map((nickname) =>
+        server.request<{ error?: { code: string } }>('POST', '/api/auth/register', {
+          body: { email: 'dup@example.com', nickname, password: 'password-123' },
+        }),
+      ),
+    );
+
+    assert.equal(responses.filter((response) => response.status === 201).length, 1);
+    for (const response of responses.filter((item) => item.status !== 201)) {
+      assert.equal(response.status, 409);
+      assert.equal(response.body.error?.code, 'email_taken');
+    }
+  });
+
   test('password change revokes other sessions', async () => {
     const phone = await server.signUp('kate', 'old-password');
     const laptop = await server.logIn('kate', 'old-password');
@@ -353,6 +423,16 @@ describe(`auth flow (${testDialect})`, () => {
       assert.equal(response.body.error.code, 'unauthorized', name);
       assert.equal(response.headers.get('www-authenticate'), 'Bearer', name);
     }
+  });
+
+  test('token signed with the secret string is accepted', async () => {
+    const session = await server.signUp('sven');
+    const claims = { sub: String(session.userId), role: 'user', sid: 'x' };
+    const token = jwt.sign(claims, server.config.jwtSecret, { expiresIn: 900 });
+
+    const response = await server.request('GET', '/api/auth/me', { token });
+
+    assert.equal(response.status, 200);
   });
 
   test('expired token says to refresh', async () => {
