@@ -82,7 +82,7 @@ function printAdminBanner(
       : `  password: ${admin.generatedPassword}`,
     admin.generatedPassword === undefined
       ? ''
-      : '  This password is shown only now. Sign in and change it under /admin or with PUT /api/auth/password.',
+      : '  This password is shown only now. Sign in and change it with PUT /api/auth/password.',
     `  Sign in at ${url}/admin`,
     '',
   ];
