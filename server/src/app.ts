@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cors from '@koa/cors';
 import Router from '@koa/router';
-import { bodyParser } from '@koa/bodyparser';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
 import type { AppContextExtras, AppServices, AppState } from './context.js';
 import { errorHandler } from './middleware/errorHandler.js';
+import { jsonBody } from './middleware/jsonBody.js';
 import { requestContext } from './middleware/requestContext.js';
 import { ApiRegistry } from './openapi/registry.js';
 import { registerAdminAuditRoutes } from './routes/adminAudit.js';
@@ -16,14 +16,21 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerProviderRoutes } from './routes/providers.js';
 
-/** JSON bodies above this size get 413; uploads have their own limit. */
-const JSON_BODY_LIMIT = '1mb';
+/** JSON bodies above this size (1 MB) get 413; uploads have their own limit. */
+const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the Koa application: middleware in order, then every router. */
 export function createApp(services: AppServices): Koa<AppState, AppContextExtras> {
   const app = new Koa<AppState, AppContextExtras>();
   app.context.services = services;
   app.silent = true;
+  if (services.config.trustProxy) {
+    // Behind a proxy, ctx.ip and ctx.protocol come from X-Forwarded-For and X-Forwarded-Proto.
+    // Only the last X-Forwarded-For entry, the one the nearest proxy appended, is used: a client
+    // can put any address in front of it.
+    app.proxy = true;
+    app.maxIpsCount = 1;
+  }
 
   app.use(requestContext);
   app.use(errorHandler);
@@ -42,16 +49,7 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
     }),
   );
   app.use(corsFor(services.config.corsOrigins));
-  app.use(
-    bodyParser({
-      enableTypes: ['json'],
-      jsonLimit: JSON_BODY_LIMIT,
-      encoding: 'utf-8',
-      onError: (error) => {
-        throw error;
-      },
-    }),
-  );
+  app.use(jsonBody(JSON_BODY_LIMIT_BYTES));
 
   const router = new Router<AppState, AppContextExtras>();
   const registry = new ApiRegistry();

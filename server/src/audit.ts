@@ -1,5 +1,6 @@
 import type { Transaction } from 'sequelize';
 import { AuditLog } from './models/index.js';
+import { AUDIT_TEXT_LENGTHS } from './models/auditLog.js';
 
 /** Audited actions. Failures are stored too, because the login rate limit counts them. */
 export type AuditAction =
@@ -31,18 +32,41 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-/** Writes one audit entry and returns it. */
+/**
+ * Writes one audit entry and returns it. Text longer than its column is cut to fit, because
+ * MySQL rejects it ("Data too long") and a failed audit write would fail the request.
+ * NOTE: the rate limit looks entries up by `login` and `ip`. A cut value no longer matches the
+ * full one, so callers must keep the keys they count by within the column lengths.
+ */
 export function recordAudit(entry: AuditEntry, transaction?: Transaction): Promise<AuditLog> {
+  const targetId = entry.targetId === undefined ? undefined : String(entry.targetId);
   return AuditLog.create(
     {
-      action: entry.action,
+      action: fitColumn(entry.action, AUDIT_TEXT_LENGTHS.action),
       actorId: entry.actorId ?? null,
-      targetType: entry.targetType ?? null,
-      targetId: entry.targetId === undefined ? null : String(entry.targetId),
-      login: entry.login ?? null,
-      ip: entry.ip ?? null,
+      targetType: fitColumn(entry.targetType, AUDIT_TEXT_LENGTHS.targetType),
+      targetId: fitColumn(targetId, AUDIT_TEXT_LENGTHS.targetId),
+      login: fitColumn(entry.login, AUDIT_TEXT_LENGTHS.login),
+      ip: fitColumn(entry.ip, AUDIT_TEXT_LENGTHS.ip),
       details: entry.details ?? null,
     },
     transaction === undefined ? {} : { transaction },
   );
+}
+
+/**
+ * Cuts text to at most `maxCharacters` Unicode code points, the unit in which MySQL counts a
+ * VARCHAR length, without splitting a surrogate pair. Returns null for a missing value.
+ */
+function fitColumn(text: string, maxCharacters: number): string;
+function fitColumn(text: string | undefined, maxCharacters: number): string | null;
+function fitColumn(text: string | undefined, maxCharacters: number): string | null {
+  if (text === undefined) {
+    return null;
+  }
+  // A string has at least as many UTF-16 code units as code points.
+  if (text.length <= maxCharacters) {
+    return text;
+  }
+  return Array.from(text).slice(0, maxCharacters).join('');
 }

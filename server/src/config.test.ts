@@ -89,6 +89,14 @@ describe('loadConfig', () => {
     ['JWT_SECRET', 'too-short-secret', '16 characters'],
     ['APP_SECRET', 'xyz', '3 characters'],
     ['ADMIN_PASSWORD', 'short', '5 characters'],
+    ['ADMIN_PASSWORD', 'é'.repeat(37), '72 bytes'],
+    ['ADMIN_PASSWORD', 'password\ud800', 'well-formed Unicode'],
+    ['HOST', '999.1.1.1', '"999.1.1.1"'],
+    ['HOST', '1.2.3', '"1.2.3"'],
+    ['HOST', '[::1]', '"[::1]"'],
+    ['HOST', 'two words', '"two words"'],
+    ['HOST', '-leading-hyphen', '"-leading-hyphen"'],
+    ['TRUST_PROXY', 'yes', '"yes"'],
   ];
   for (const [name, value, shown] of invalidValues) {
     test(`rejects ${name}=${value}`, () => {
@@ -103,6 +111,27 @@ describe('loadConfig', () => {
       );
     });
   }
+
+  for (const host of ['localhost', '0.0.0.0', '192.0.2.10', '::', '::1', 'workbench.example.com']) {
+    test(`accepts HOST=${host}`, () => {
+      assert.equal(loadConfig({ DATA_DIR: dataDir, HOST: host }).host, host);
+    });
+  }
+
+  test('ADMIN_PASSWORD of exactly 72 bytes is accepted', () => {
+    const password = 'é'.repeat(36);
+
+    assert.equal(
+      loadConfig({ DATA_DIR: dataDir, ADMIN_PASSWORD: password }).adminPassword,
+      password,
+    );
+  });
+
+  test('TRUST_PROXY is off unless true', () => {
+    assert.equal(loadConfig({ DATA_DIR: dataDir }).trustProxy, false);
+    assert.equal(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ DATA_DIR: dataDir, TRUST_PROXY: 'true' }).trustProxy, true);
+  });
 
   test('rejection hides secret values', () => {
     const secrets = {

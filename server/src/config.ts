@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { isWellFormedUnicode } from './validation/requestText.js';
 
 /** Server settings, read once from the environment at start. */
 export interface Config {
@@ -23,6 +25,11 @@ export interface Config {
    */
   authMaxFailures: number;
   authFailureWindowMs: number;
+  /**
+   * Whether a reverse proxy sits in front of the server: the client address is then read from
+   * X-Forwarded-For and the scheme from X-Forwarded-Proto.
+   */
+  trustProxy: boolean;
 }
 
 /** Thrown at start when an environment variable holds a value the server cannot use. */
@@ -39,9 +46,33 @@ const intInRange = (name: string, min: number, max: number) =>
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
 
+/** bcrypt reads only the first 72 bytes of a password. */
+const MAX_BCRYPT_BYTES = 72;
+
+/** A DNS host name: dot-separated labels of letters, digits and inner hyphens. */
+const HOST_NAME =
+  /^(?=.{1,253}\.?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+
+/**
+ * Reports whether HOST is an IP address or a host name. A name of digits and dots that is no
+ * IPv4 address, such as 999.1.1.1, is a typo: the resolver would look it up in DNS and fail.
+ */
+function isListenHost(host: string): boolean {
+  if (net.isIP(host) !== 0) {
+    return true;
+  }
+  return HOST_NAME.test(host) && !/^[\d.]+$/.test(host);
+}
+
 const envSchema = z.object({
   PORT: intInRange('PORT', 0, 65535).default(8000),
-  HOST: z.string().min(1, 'HOST must not be empty').default('127.0.0.1'),
+  HOST: z
+    .string()
+    .refine(
+      isListenHost,
+      'HOST must be an IP address such as 127.0.0.1, 0.0.0.0 or ::1, or a host name such as localhost',
+    )
+    .default('127.0.0.1'),
   DATA_DIR: z.string().min(1, 'DATA_DIR must not be empty').default('./data'),
   DATABASE_URL: z
     .string()
@@ -59,9 +90,20 @@ const envSchema = z.object({
     .enum(LOG_LEVELS, { error: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
     .default('info'),
   ADMIN_EMAIL: z.email('ADMIN_EMAIL must be an email address').optional(),
-  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD must be at least 8 characters').optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(8, 'ADMIN_PASSWORD must be at least 8 characters')
+    .refine(
+      (password) => Buffer.byteLength(password, 'utf8') <= MAX_BCRYPT_BYTES,
+      `ADMIN_PASSWORD must be at most ${MAX_BCRYPT_BYTES} bytes in UTF-8, because bcrypt ignores the rest`,
+    )
+    .refine(isWellFormedUnicode, 'ADMIN_PASSWORD must be well-formed Unicode text')
+    .optional(),
   AUTH_MAX_FAILURES: intInRange('AUTH_MAX_FAILURES', 1, 1000).default(5),
   AUTH_FAILURE_WINDOW_MINUTES: intInRange('AUTH_FAILURE_WINDOW_MINUTES', 1, 1440).default(15),
+  TRUST_PROXY: z
+    .enum(['true', 'false'], { error: 'TRUST_PROXY must be true or false' })
+    .default('false'),
 });
 
 type Env = Record<string, string | undefined>;
@@ -102,6 +144,7 @@ export function loadConfig(env: Env = process.env): Config {
     adminPassword: values.ADMIN_PASSWORD,
     authMaxFailures: values.AUTH_MAX_FAILURES,
     authFailureWindowMs: values.AUTH_FAILURE_WINDOW_MINUTES * 60_000,
+    trustProxy: values.TRUST_PROXY === 'true',
   };
 }
 

@@ -42,6 +42,13 @@ export const tooManyRequests = (retryAfterSeconds: number) =>
     { details: { retryAfterSeconds }, headers: { 'Retry-After': String(retryAfterSeconds) } },
   );
 
+export const unsupportedMediaType = () =>
+  new HttpError(
+    415,
+    'unsupported_media_type',
+    'Send the request body as JSON with Content-Type: application/json.',
+  );
+
 /** One field problem in a 400 response. */
 export interface FieldIssue {
   field: string;
@@ -49,13 +56,17 @@ export interface FieldIssue {
 }
 
 /**
- * Turns a ZodError into a 400 whose message names the first bad field and what it expected,
- * with every problem listed in `details.issues`.
+ * Builds the 400 `validation_failed` error for problems found in one part of a request
+ * (`path`, `query` or `body`). The message names the first problem's field; `details.issues`
+ * lists all of them.
  */
-export function validationError(location: string, error: ZodError): HttpError {
-  const issues: FieldIssue[] = error.issues.map((issue) => ({
-    field: [location, ...issue.path.map(String)].join('.'),
-    message: issue.message,
+export function invalidFields(
+  location: string,
+  problems: readonly { path: readonly PropertyKey[]; message: string }[],
+): HttpError {
+  const issues: FieldIssue[] = problems.map((problem) => ({
+    field: [location, ...problem.path.map(String)].join('.'),
+    message: problem.message,
   }));
   const first = issues[0];
   const message =
@@ -63,4 +74,12 @@ export function validationError(location: string, error: ZodError): HttpError {
       ? `Invalid request ${location}.`
       : `Invalid ${first.field}: ${first.message}`;
   return new HttpError(400, 'validation_failed', message, { details: { issues } });
+}
+
+/**
+ * Turns a ZodError into a 400 whose message names the first bad field and what it expected,
+ * with every problem listed in `details.issues`.
+ */
+export function validationError(location: string, error: ZodError): HttpError {
+  return invalidFields(location, error.issues);
 }

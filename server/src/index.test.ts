@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,11 +18,13 @@ class ServerProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private readonly child: ChildProcess;
 
-  constructor(cwd: string, env: Record<string, string>) {
+  /** `user` runs the server as another user, which needs root. */
+  constructor(cwd: string, env: Record<string, string>, user: { uid?: number; gid?: number } = {}) {
     this.child = spawn(process.execPath, ['--import', TSX_LOADER, ENTRY], {
       cwd,
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...user,
     });
     this.child.stdout?.on('data', (chunk: Buffer) => (this.stdout += chunk.toString('utf8')));
     this.child.stderr?.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
@@ -85,6 +87,29 @@ async function freePort(): Promise<number> {
   const { port } = probe.address() as net.AddressInfo;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   return port;
+}
+
+/**
+ * Returns the ids of the `nobody` user when this process runs as root and `nobody` can read the
+ * server's sources, or undefined. Root passes every permission check, so tests of a folder the
+ * server may not write run the server as `nobody` instead.
+ */
+function nobodyUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) {
+    return undefined;
+  }
+  try {
+    const uid = Number(execFileSync('id', ['-u', 'nobody'], { encoding: 'utf8' }).trim());
+    const gid = Number(execFileSync('id', ['-g', 'nobody'], { encoding: 'utf8' }).trim());
+    execFileSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(ENTRY)})`], {
+      uid,
+      gid,
+      stdio: 'ignore',
+    });
+    return { uid, gid };
+  } catch {
+    return undefined;
+  }
 }
 
 async function logIn(baseUrl: string, login: string, password: string) {
@@ -176,6 +201,52 @@ describe('server process', { concurrency: true }, () => {
 
     assert.notEqual(exit.code, 0);
     assert.match(server.stderr, /PORT="abc"/);
+    assert.doesNotMatch(server.stderr, /LLM Workbench server at/);
+    assert.doesNotMatch(server.stderr, /\n\s+at /, 'stack trace in the message');
+  });
+
+  test('mistyped HOST exits with a message', async () => {
+    const server = new ServerProcess(workDir, {
+      DATA_DIR: path.join(workDir, 'mistyped-host'),
+      HOST: '999.1.1.1',
+    });
+
+    const exit = await server.exited;
+
+    assert.notEqual(exit.code, 0);
+    assert.match(server.stderr, /HOST="999\.1\.1\.1"/);
+    assert.doesNotMatch(server.stderr, /\n\s+at /, 'stack trace in the message');
+  });
+
+  test('unwritable SQLite folder exits with a message', async (t) => {
+    const isRoot = process.getuid?.() === 0;
+    const nobody = nobodyUser();
+    if (isRoot && nobody === undefined) {
+      t.skip('running as root, and user nobody cannot run the server from this checkout');
+      return;
+    }
+    // Both folders must be reachable by `nobody`, so they live outside the private workDir.
+    const base = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-readonly-'));
+    t.after(() => fs.rmSync(base, { recursive: true, force: true }));
+    fs.chmodSync(base, 0o755);
+    const dataDir = path.join(base, 'data');
+    const readOnly = path.join(base, 'read-only');
+    fs.mkdirSync(dataDir);
+    fs.chmodSync(dataDir, 0o777);
+    fs.mkdirSync(readOnly);
+    fs.chmodSync(readOnly, 0o555);
+    const databaseUrl = `sqlite:${path.join(readOnly, 'workbench.sqlite')}`;
+
+    const server = new ServerProcess(
+      base,
+      { DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PORT: String(await freePort()) },
+      nobody ?? {},
+    );
+    const exit = await server.exited;
+
+    assert.equal(exit.code, 1, server.stderr);
+    assert.ok(server.stderr.includes(`DATABASE_URL=${databaseUrl}`), server.stderr);
+    assert.ok(server.stderr.includes(`${readOnly} is not writable`), server.stderr);
     assert.doesNotMatch(server.stderr, /LLM Workbench server at/);
     assert.doesNotMatch(server.stderr, /\n\s+at /, 'stack trace in the message');
   });

@@ -53,15 +53,24 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+/** Errors of `listen`, including the host name lookup (getaddrinfo) that comes before it. */
 function isListenError(error: unknown): error is NodeJS.ErrnoException {
-  const code = (error as NodeJS.ErrnoException | undefined)?.code;
-  return code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL';
+  const { code, syscall } = (error ?? {}) as NodeJS.ErrnoException;
+  return (
+    code === 'EADDRINUSE' ||
+    code === 'EACCES' ||
+    code === 'EADDRNOTAVAIL' ||
+    syscall === 'getaddrinfo'
+  );
 }
 
 function startFailureMessage(error: unknown, port: number, host: string): string {
   if (isListenError(error)) {
     if (error.code === 'EADDRINUSE') {
       return `Port ${port} on ${host} is already in use; stop the other server or set PORT.`;
+    }
+    if (error.syscall === 'getaddrinfo') {
+      return `HOST=${host} could not be resolved to an address (${error.code}); set HOST to an IP address of this machine, such as 127.0.0.1.`;
     }
     return `Cannot listen on ${host}:${port} (${error.code}); set HOST and PORT to an address this machine has.`;
   }

@@ -1,10 +1,14 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import type { z, ZodType } from 'zod';
-import { validationError } from './errors.js';
+import { invalidFields, unsupportedMediaType, validationError } from './errors.js';
 import type { AppContext, AppContextExtras, AppState } from './context.js';
 import { authenticate, requireAdmin } from './middleware/authenticate.js';
 import type { ApiRegistry, RouteSpec } from './openapi/registry.js';
+import { findQueryNameProblem } from './validation/query.js';
+import { findTextProblem } from './validation/requestText.js';
+// Installs the API's wording for zod's default messages before any schema is used.
+import './validation/zodMessages.js';
 
 export type ApiRouter = Router<AppState, AppContextExtras>;
 
@@ -39,8 +43,11 @@ export interface RouteTarget {
 
 /**
  * Registers a route: authentication for its access level, then validation of params, query and
- * body with the spec's zod schemas (a ZodError becomes a 400 naming the field), then the handler.
- * The spec is also added to the OpenAPI registry, so the document is built from the same schemas.
+ * body (a problem becomes a 400 naming the field), then the handler. Before the spec's zod
+ * schemas run, each part that has a schema is checked for what no route accepts. These are
+ * control characters and unpaired surrogates in any string, unknown or repeated query
+ * parameters, and a body whose Content-Type is not JSON (415). The spec is also added to the
+ * OpenAPI registry, so the document is built from the same schemas.
  */
 export function defineRoute<
   P extends ZodType | undefined = undefined,
@@ -61,19 +68,72 @@ export function defineRoute<
   }
   chain.push(async (ctx) => {
     const input = {
-      params: parsePart(spec.params, ctx.params, 'path'),
-      query: parsePart(spec.query, ctx.query, 'query'),
-      body: parsePart(spec.body, (ctx.request as { body?: unknown }).body ?? {}, 'body'),
+      params: parseParams(spec.params, ctx.params),
+      query: parseQuery(spec.query, ctx.query),
+      body: parseBody(spec.body, ctx),
     } as RouteInput<P, Q, B>;
     await handler(ctx, input);
   });
   target.router[spec.method](spec.path, ...chain);
 }
 
-function parsePart(schema: ZodType | undefined, value: unknown, location: string): unknown {
+function parseParams(schema: ZodType | undefined, params: Record<string, string>): unknown {
   if (schema === undefined) {
     return undefined;
   }
+  rejectTextProblem('path', params, { allowLineBreaks: false });
+  return parsePart(schema, params, 'path');
+}
+
+function parseQuery(schema: ZodType | undefined, query: AppContext['query']): unknown {
+  if (schema === undefined) {
+    return undefined;
+  }
+  const nameProblem = findQueryNameProblem(schema, query);
+  if (nameProblem !== undefined) {
+    throw invalidFields('query', [nameProblem]);
+  }
+  rejectTextProblem('query', query, { allowLineBreaks: false });
+  return parsePart(schema, query, 'query');
+}
+
+function parseBody(schema: ZodType | undefined, ctx: AppContext): unknown {
+  if (schema === undefined) {
+    return undefined;
+  }
+  if (hasNonJsonBody(ctx)) {
+    throw unsupportedMediaType();
+  }
+  const body = (ctx.request as { body?: unknown }).body ?? {};
+  // Body fields may be free text, so line breaks and tabs pass here; single-line fields reject
+  // them in their own schemas.
+  rejectTextProblem('body', body, { allowLineBreaks: true });
+  return parsePart(schema, body, 'body');
+}
+
+/**
+ * Reports whether the request has a body that the JSON body parser left unread because its
+ * Content-Type is not JSON. Without this check such a body would look like `{}`, and the error
+ * message would report every field as missing.
+ */
+function hasNonJsonBody(ctx: AppContext): boolean {
+  const length = ctx.get('Content-Length');
+  const hasBody = ctx.get('Transfer-Encoding') !== '' || (length !== '' && length !== '0');
+  return hasBody && ctx.request.is('application/json', '+json') === false;
+}
+
+function rejectTextProblem(
+  location: string,
+  value: unknown,
+  options: { allowLineBreaks: boolean },
+): void {
+  const problem = findTextProblem(value, options);
+  if (problem !== undefined) {
+    throw invalidFields(location, [problem]);
+  }
+}
+
+function parsePart(schema: ZodType, value: unknown, location: string): unknown {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw validationError(location, result.error);

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import bcrypt from 'bcrypt';
+import { isWellFormedUnicode } from '../validation/requestText.js';
 
 /** Runs at most `max` tasks at once; the rest wait in arrival order. */
 class ConcurrencyLimit {
@@ -44,6 +45,9 @@ const bcryptJobs = new ConcurrencyLimit(
   Math.max(1, Math.min(os.availableParallelism(), threadPoolSize() - 1)),
 );
 
+/** bcrypt reads only the first 72 bytes of a password. */
+export const MAX_PASSWORD_BYTES = 72;
+
 /** Hashes a password with bcrypt at the configured cost. */
 export function hashPassword(password: string, rounds: number): Promise<string> {
   return bcryptJobs.run(() => bcrypt.hash(password, rounds));
@@ -60,7 +64,19 @@ export class PasswordVerifier {
     this.dummyHash = hashPassword('unused dummy password', rounds);
   }
 
+  /**
+   * Returns false without running bcrypt for a password that bcrypt cannot tell apart from
+   * another: one over 72 bytes of UTF-8 (bcrypt reads only the first 72) or one with an unpaired
+   * surrogate (UTF-8 conversion turns every one into U+FFFD). Such a password cannot have been
+   * set through the API, which rejects both.
+   */
   async verify(password: string, hash: string | undefined): Promise<boolean> {
+    if (
+      Buffer.byteLength(password, 'utf8') > MAX_PASSWORD_BYTES ||
+      !isWellFormedUnicode(password)
+    ) {
+      return false;
+    }
     const stored = hash ?? (await this.dummyHash);
     const matches = await bcryptJobs.run(() => bcrypt.compare(password, stored));
     return hash !== undefined && matches;

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Sequelize, Transaction, type Options } from 'sequelize';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.js';
@@ -12,11 +14,14 @@ export async function connectDatabase(url: string, logger: Logger): Promise<Sequ
     define: { underscored: true },
   };
   let sequelize: Sequelize;
+  let openedConnections: (() => number) | undefined;
+  let storage: string | undefined;
   if (url.startsWith('sqlite:')) {
-    const storage = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
+    storage = url.slice('sqlite:'.length).replace(/^\/\/(?=\/)/, '');
     if (storage === '') {
       throw new ConfigError('DATABASE_URL=sqlite: names no file; use sqlite:/path/to/file.sqlite');
     }
+    prepareSqliteFile(url, storage);
     sequelize = new Sequelize({
       ...common,
       dialect: 'sqlite',
@@ -25,7 +30,7 @@ export async function connectDatabase(url: string, logger: Logger): Promise<Sequ
       // failing with SQLITE_BUSY when one upgrades a read lock.
       transactionType: Transaction.TYPES.IMMEDIATE,
     });
-    setBusyTimeoutOnEveryConnection(sequelize);
+    openedConnections = setBusyTimeoutOnEveryConnection(sequelize);
   } else {
     sequelize = new Sequelize(url, {
       ...common,
@@ -39,18 +44,84 @@ export async function connectDatabase(url: string, logger: Logger): Promise<Sequ
     await sequelize.authenticate();
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    await sequelize.close().catch(() => undefined);
-    throw new ConfigError(
-      `Cannot open the database at ${redactUrl(url)}: ${reason}. ` +
-        'Check DATABASE_URL and that the database server is running.',
-    );
+    // node-sqlite3 (6.0) never calls the close callback of a database that failed to open, so
+    // closing would wait forever. With nothing else pending, Node would then exit with status 0
+    // and no message.
+    if (openedConnections === undefined || openedConnections() > 0) {
+      await sequelize.close().catch(() => undefined);
+    }
+    const hint =
+      openedConnections === undefined
+        ? 'Check DATABASE_URL and that the database server is running.'
+        : 'Check that DATABASE_URL names a SQLite database file that this user can read and write.';
+    throw new ConfigError(`Cannot open the database at ${redactUrl(url)}: ${reason}. ${hint}`);
   }
-  if (sequelize.getDialect() === 'sqlite') {
+  if (storage !== undefined) {
     await sequelize.query('PRAGMA journal_mode = WAL');
     await sequelize.query('PRAGMA synchronous = NORMAL');
     await sequelize.query('PRAGMA foreign_keys = ON');
+    restrictSqliteFiles(storage, logger);
   }
   return sequelize;
+}
+
+/** SQLite's in-memory database names; they have no file to prepare or protect. */
+function isInMemory(storage: string): boolean {
+  return storage === ':memory:' || storage.startsWith('file::memory:');
+}
+
+/**
+ * Checks that SQLite can create and write the database file and its `-wal` and `-shm` files,
+ * so that a folder this user cannot write to is reported by name, and creates a missing database
+ * file readable only by its owner. SQLite gives the `-wal` and `-shm` files the permissions of
+ * the database file.
+ */
+function prepareSqliteFile(url: string, storage: string): void {
+  if (isInMemory(storage)) {
+    return;
+  }
+  const file = path.resolve(storage);
+  const folder = path.dirname(file);
+  try {
+    fs.mkdirSync(folder, { recursive: true });
+    fs.accessSync(folder, fs.constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(
+      `DATABASE_URL=${url}: the folder ${folder} is not writable by this user ` +
+        `(${(error as NodeJS.ErrnoException).code ?? String(error)}); SQLite creates the database ` +
+        'and its -wal and -shm files there. Point DATABASE_URL at a file in a writable folder, ' +
+        'or change the folder permissions.',
+    );
+  }
+  try {
+    fs.closeSync(fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600));
+  } catch (error) {
+    throw new ConfigError(
+      `DATABASE_URL=${url}: the database file ${file} cannot be opened for reading and writing ` +
+        `(${(error as NodeJS.ErrnoException).code ?? String(error)}). Point DATABASE_URL at a ` +
+        'file this user may read and write.',
+    );
+  }
+}
+
+/**
+ * Sets the database file and its `-wal` and `-shm` files to mode 0600, because they hold
+ * password hashes and encrypted keys. This tightens files that an older version created
+ * readable by every local user. A file owned by another user cannot be changed; that is logged.
+ */
+function restrictSqliteFiles(storage: string, logger: Logger): void {
+  if (isInMemory(storage)) {
+    return;
+  }
+  for (const file of [storage, `${storage}-wal`, `${storage}-shm`]) {
+    try {
+      fs.chmodSync(file, 0o600);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        logger.warn({ err: error, file }, 'could not restrict the database file to its owner');
+      }
+    }
+  }
 }
 
 /** Replaces the password in a database URL so it can be shown in messages. */
@@ -67,16 +138,20 @@ interface SqliteConnection {
 /**
  * Sequelize opens a separate sqlite3 connection for each transaction and sets no busy timeout on
  * it, so a second writer would fail at once with SQLITE_BUSY. This wraps its connection manager
- * to set the timeout on every connection it opens.
+ * to set the timeout on every connection it opens. Returns a function that counts the
+ * connections opened so far.
  */
-function setBusyTimeoutOnEveryConnection(sequelize: Sequelize): void {
+function setBusyTimeoutOnEveryConnection(sequelize: Sequelize): () => number {
   const manager = sequelize.connectionManager as unknown as {
     getConnection(options?: unknown): Promise<SqliteConnection>;
   };
   const open = manager.getConnection.bind(manager);
+  let opened = 0;
   manager.getConnection = async (options) => {
     const connection = await open(options);
+    opened += 1;
     connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
     return connection;
   };
+  return () => opened;
 }

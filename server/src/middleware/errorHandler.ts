@@ -130,10 +130,6 @@ function fromKoaError(error: Error, status: number): HttpError {
   if (status === 413) {
     return new HttpError(413, code, 'The request body is too large.');
   }
-  // co-body marks a JSON body it cannot parse by setting status 400 on the SyntaxError.
-  if (status === 400 && error instanceof SyntaxError) {
-    return new HttpError(400, 'invalid_json', 'The request body is not valid JSON.');
-  }
   return new HttpError(status, code, error.message);
 }
 

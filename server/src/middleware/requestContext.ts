@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import type { Next } from 'koa';
 import type { AppContext } from '../context.js';
 
@@ -16,6 +17,11 @@ export async function requestContext(ctx: AppContext, next: Next): Promise<void>
   ctx.state.requestId = requestId;
   ctx.state.log = ctx.services.logger.child({ requestId });
   ctx.set('X-Request-Id', requestId);
+  // Behind TRUST_PROXY, ctx.ip comes from X-Forwarded-For, which need not hold an address. The
+  // audit log and the rate limit key on ctx.ip, so anything else falls back to the socket address.
+  if (net.isIP(ctx.ip) === 0) {
+    ctx.request.ip = ctx.req.socket.remoteAddress ?? '';
+  }
   try {
     await next();
   } finally {

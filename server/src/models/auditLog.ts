@@ -7,6 +7,15 @@ import {
   type Sequelize,
 } from 'sequelize';
 
+/** Maximum lengths in characters of the text columns; audit.ts cuts longer values to fit. */
+export const AUDIT_TEXT_LENGTHS = {
+  action: 64,
+  targetType: 32,
+  targetId: 64,
+  login: 254,
+  ip: 64,
+} as const;
+
 /**
  * One audited event: who (`actorId`, or the attempted `login` when nobody is signed in), what
  * (`action` on `targetType`/`targetId`), when and from which address.
@@ -27,11 +36,11 @@ export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttr
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         actorId: { type: DataTypes.INTEGER, allowNull: true },
-        action: { type: DataTypes.STRING(64), allowNull: false },
-        targetType: { type: DataTypes.STRING(32), allowNull: true },
-        targetId: { type: DataTypes.STRING(64), allowNull: true },
-        login: { type: DataTypes.STRING(254), allowNull: true },
-        ip: { type: DataTypes.STRING(64), allowNull: true },
+        action: { type: DataTypes.STRING(AUDIT_TEXT_LENGTHS.action), allowNull: false },
+        targetType: { type: DataTypes.STRING(AUDIT_TEXT_LENGTHS.targetType), allowNull: true },
+        targetId: { type: DataTypes.STRING(AUDIT_TEXT_LENGTHS.targetId), allowNull: true },
+        login: { type: DataTypes.STRING(AUDIT_TEXT_LENGTHS.login), allowNull: true },
+        ip: { type: DataTypes.STRING(AUDIT_TEXT_LENGTHS.ip), allowNull: true },
         details: { type: DataTypes.JSON, allowNull: true },
         createdAt: DataTypes.DATE(3),
       },

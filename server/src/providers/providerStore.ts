@@ -1,9 +1,16 @@
 import type { ProviderKind } from '../../../shared/src/api/providers.js';
-import { DEFAULT_BASE_URLS, normalizeBaseUrl } from '../../../shared/src/providers/baseUrl.js';
+import {
+  DEFAULT_BASE_URLS,
+  normalizeBaseUrl,
+  type NormalizedBaseUrl,
+} from '../../../shared/src/providers/baseUrl.js';
 import type { AppServices } from '../context.js';
 import { maskSecret } from '../crypto/secretBox.js';
 import { badRequest, conflict, forbidden } from '../errors.js';
 import { Provider, type User } from '../models/index.js';
+
+/** The length of the `base_url` column. */
+const MAX_BASE_URL_LENGTH = 512;
 
 /** The fields of a provider a user sets; `apiKey: null` clears the stored key. */
 export interface ProviderInput {
@@ -137,11 +144,22 @@ function baseUrlFor(kind: ProviderKind, pasted: string | undefined) {
     }
     return { url: fallback, changes: [`used the default ${fallback}`] };
   }
+  let normalized: NormalizedBaseUrl;
   try {
-    return normalizeBaseUrl(kind, value);
+    normalized = normalizeBaseUrl(kind, value);
   } catch (error) {
     throw badRequest('validation_failed', (error as Error).message, { field: 'baseUrl' });
   }
+  // Normalizing can make a URL longer: an international host name becomes punycode and
+  // characters in the path are percent-encoded.
+  if (normalized.url.length > MAX_BASE_URL_LENGTH) {
+    throw badRequest(
+      'validation_failed',
+      `The base URL is ${normalized.url.length} characters long once normalized; the maximum is ${MAX_BASE_URL_LENGTH}.`,
+      { field: 'baseUrl' },
+    );
+  }
+  return normalized;
 }
 
 async function assertNameFree(ownerId: number, name: string): Promise<void> {

@@ -2,13 +2,15 @@ import { Op, type WhereOptions } from 'sequelize';
 import { z } from 'zod';
 import { AuditLog } from '../models/index.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
+import { queryInteger } from '../validation/query.js';
 
 const auditQuery = z.object({
   action: z.string().max(64).optional(),
-  actorId: z.coerce.number().int().min(1).optional(),
+  // The largest value of the INT id columns in MySQL.
+  actorId: queryInteger(1, 2_147_483_647).optional(),
   since: z.iso.datetime({ offset: true }).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(500).default(100),
+  page: queryInteger(1, 100_000).default(1),
+  pageSize: queryInteger(1, 500).default(100),
 });
 
 const auditEntry = z.object({

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApiErrorBody, ApiUser } from '../../../shared/src/api/users.js';
+import { recordAudit } from '../audit.js';
 import { AuditLog, RefreshToken, User } from '../models/index.js';
-import { testDialect, TestServer, type RequestOptions } from '../testing/testServer.js';
+import { TEST_ADMIN, testDialect, TestServer, type RequestOptions } from '../testing/testServer.js';
 
 interface UserList {
   users: ApiUser[];
@@ -39,10 +40,10 @@ class AdminClient {
     private readonly token: string,
   ) {}
 
-  static async start(): Promise<AdminClient> {
+  static async start(env: Record<string, string> = {}): Promise<AdminClient> {
     // The rate limit has its own tests, so a high limit keeps it from blocking the logins that
     // fail here on purpose.
-    const server = await TestServer.start({ AUTH_MAX_FAILURES: '1000' });
+    const server = await TestServer.start({ AUTH_MAX_FAILURES: '1000', ...env });
     const admin = await server.logInAdmin();
     return new AdminClient(server, admin.userId, admin.accessToken);
   }
@@ -442,6 +443,19 @@ describe(`admin users API (${testDialect})`, () => {
     ['array body', 'PATCH', '/api/admin/users/1', [{ role: 'user' }], /body/],
     ['audit actor', 'GET', '/api/admin/audit-log?actorId=me', undefined, /query\.actorId/],
     ['audit since', 'GET', '/api/admin/audit-log?since=yesterday', undefined, /query\.since/],
+    [
+      'hexadecimal page size',
+      'GET',
+      '/api/admin/users?pageSize=0x10',
+      undefined,
+      /query\.pageSize/,
+    ],
+    ['exponent page', 'GET', '/api/admin/users?page=1e3', undefined, /query\.page/],
+    ['page with a space', 'GET', '/api/admin/users?page=%201', undefined, /query\.page/],
+    ['empty page', 'GET', '/api/admin/users?page=', undefined, /query\.page/],
+    ['negative page', 'GET', '/api/admin/users?page=-1', undefined, /query\.page/],
+    ['hexadecimal actor', 'GET', '/api/admin/audit-log?actorId=0x1', undefined, /query\.actorId/],
+    ['exponent audit page', 'GET', '/api/admin/audit-log?page=1e2', undefined, /query\.page/],
   ];
   for (const [name, method, path, body, field] of invalidRequests) {
     test(`rejects invalid ${name}`, async () => {
@@ -452,6 +466,94 @@ describe(`admin users API (${testDialect})`, () => {
       assert.match(response.body.error.message, field);
     });
   }
+
+  // [case, path and query, the exact message]
+  const strictQueries: [string, string, string][] = [
+    [
+      'repeated page',
+      '/api/admin/users?page=1&page=2',
+      'Invalid query.page: must be given once, not 2 times',
+    ],
+    [
+      'misspelled filter',
+      '/api/admin/users?rol=admin',
+      'Invalid query: unknown parameter "rol"; the accepted parameters are role, active, q, page, pageSize',
+    ],
+    [
+      'bracketed search',
+      '/api/admin/users?q[]=a',
+      'Invalid query: unknown parameter "q[]"; the accepted parameters are role, active, q, page, pageSize',
+    ],
+    [
+      'two unknown audit filters',
+      '/api/admin/audit-log?user=1&limit=5',
+      'Invalid query: unknown parameters "user", "limit"; the accepted parameters are action, actorId, since, page, pageSize',
+    ],
+    [
+      'repeated audit action',
+      '/api/admin/audit-log?action=a&action=b&action=c',
+      'Invalid query.action: must be given once, not 3 times',
+    ],
+    [
+      'hexadecimal page size',
+      '/api/admin/users?pageSize=0x10',
+      'Invalid query.pageSize: must be a whole number written in decimal digits',
+    ],
+    [
+      'page size too big',
+      '/api/admin/users?pageSize=201',
+      'Invalid query.pageSize: must be at most 200',
+    ],
+  ];
+  for (const [name, path, message] of strictQueries) {
+    test(`query with ${name} is rejected`, async () => {
+      const response = await client.request<ApiErrorBody>('GET', path);
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.code, 'validation_failed');
+      assert.equal(response.body.error.message, message);
+    });
+  }
+
+  test('plain decimal paging is accepted', async () => {
+    const response = await client.listUsers('?page=01&pageSize=2');
+
+    assert.equal(response.status, 200);
+    assert.equal(response.body.page, 1);
+    assert.equal(response.body.pageSize, 2);
+  });
+
+  test('login that grows in lowercase is rejected', async () => {
+    // "İ" (U+0130) lowercases to "i" and a combining dot, two characters.
+    const login = 'İ'.repeat(200);
+
+    const response = await server.request<ApiErrorBody>('POST', '/api/auth/login', {
+      body: { login, password: 'password-1' },
+    });
+
+    assert.equal(response.status, 400);
+    assert.equal(response.body.error.code, 'validation_failed');
+    assert.match(response.body.error.message, /^Invalid body\.login: .*254 characters/);
+  });
+
+  test('audit text is cut to the column lengths', async () => {
+    // An astral character takes two UTF-16 code units, so a cut by code units would split one.
+    const login = `${'é'.repeat(250)}${'😀'.repeat(10)}`;
+    const entry = await recordAudit({
+      action: 'auth.login_failed',
+      login,
+      ip: '1'.repeat(100),
+      targetType: 'user',
+      targetId: 'x'.repeat(100),
+    });
+
+    const stored = await AuditLog.findByPk(entry.id);
+
+    assert.equal([...(stored?.login ?? '')].length, 254);
+    assert.equal(stored?.login, [...login].slice(0, 254).join(''));
+    assert.equal(stored?.ip, '1'.repeat(64));
+    assert.equal(stored?.targetId, 'x'.repeat(64));
+  });
 
   test('rejected change leaves the user as it was', async () => {
     const target = await server.signUp('unchanged');
@@ -754,3 +856,65 @@ async function registerUser(server: TestServer, email: string, nickname: string)
   assert.equal(response.status, 201, JSON.stringify(response.body));
   return response.body.user.id;
 }
+
+describe(`client address behind a proxy (${testDialect})`, () => {
+  const forwarded = '203.0.113.7';
+
+  async function failedLoginAddress(client: AdminClient, login: string, forwardedFor: string) {
+    await client.server.request('POST', '/api/auth/login', {
+      body: { login, password: 'wrong-password' },
+      headers: { 'X-Forwarded-For': forwardedFor },
+    });
+    const entries = await client.auditEntries('action=auth.login_failed');
+    return entries.find((entry) => entry.login === login)?.ip;
+  }
+
+  test('TRUST_PROXY records the forwarded address', async (t) => {
+    const client = await AdminClient.start({ TRUST_PROXY: 'true' });
+    t.after(() => client.server.close());
+
+    const single = await failedLoginAddress(client, 'proxied-1@example.com', forwarded);
+    const chained = await failedLoginAddress(
+      client,
+      'proxied-2@example.com',
+      `198.51.100.1, ${forwarded}`,
+    );
+    const garbage = await failedLoginAddress(client, 'proxied-3@example.com', 'not-an-address');
+
+    assert.equal(single, forwarded);
+    assert.equal(chained, forwarded);
+    assert.match(garbage ?? '', LOOPBACK);
+  });
+
+  test('without TRUST_PROXY the socket address counts', async (t) => {
+    const client = await AdminClient.start();
+    t.after(() => client.server.close());
+
+    const address = await failedLoginAddress(client, 'direct@example.com', forwarded);
+
+    assert.match(address ?? '', LOOPBACK);
+  });
+
+  // Models bind to the database of the server started last, so the servers run one at a time.
+  async function refreshCookie(env: Record<string, string>) {
+    const server = await TestServer.start(env);
+    try {
+      const response = await server.request('POST', '/api/auth/login', {
+        body: { login: TEST_ADMIN.email, password: TEST_ADMIN.password },
+        headers: { 'X-Forwarded-Proto': 'https' },
+      });
+      assert.equal(response.status, 200);
+      return response.headers.get('set-cookie') ?? '';
+    } finally {
+      await server.close();
+    }
+  }
+
+  test('TRUST_PROXY marks the cookie Secure behind https', async () => {
+    const behindProxy = await refreshCookie({ TRUST_PROXY: 'true' });
+    const withoutProxy = await refreshCookie({});
+
+    assert.match(behindProxy, /;\s*secure/i);
+    assert.doesNotMatch(withoutProxy, /;\s*secure/i);
+  });
+});

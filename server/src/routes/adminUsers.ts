@@ -5,6 +5,7 @@ import type { AppContext } from '../context.js';
 import { badRequest } from '../errors.js';
 import { presentUser } from '../presenters/user.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
+import { queryInteger } from '../validation/query.js';
 import { deleteUser, listUsers, updateUser, userCounts } from '../users/administration.js';
 
 const userIdParams = z.object({
@@ -20,8 +21,8 @@ const listQuery = z.object({
   role: z.enum(ROLES as ['user', 'admin']).optional(),
   active: booleanText.optional(),
   q: z.string().max(254).optional(),
-  page: z.coerce.number().int().min(1).max(100_000).default(1),
-  pageSize: z.coerce.number().int().min(1).max(200).default(50),
+  page: queryInteger(1, 100_000).default(1),
+  pageSize: queryInteger(1, 200).default(50),
 });
 
 const changeBody = z

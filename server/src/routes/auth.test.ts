@@ -1,8 +1,20 @@
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import jwt from 'jsonwebtoken';
 import { RefreshToken, User } from '../models/index.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
+
+/**
+ * Signs claims as an HS256 JWT exactly as given; jsonwebtoken.sign would reject some of the
+ * malformed claims these tests need.
+ */
+function signHs256(claims: Record<string, unknown>, secret: string): string {
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode(claims)}`;
+  const signature = createHmac('sha256', secret).update(unsigned).digest('base64url');
+  return `${unsigned}.${signature}`;
+}
 
 describe(`auth flow (${testDialect})`, () => {
   let server: TestServer;
@@ -433,6 +445,87 @@ describe(`auth flow (${testDialect})`, () => {
     const response = await server.request('GET', '/api/auth/me', { token });
 
     assert.equal(response.status, 200);
+  });
+
+  test('malformed token claims get 401', async () => {
+    // The first user is the admin, so a loosely read `sub` would sign in as the admin.
+    const admin = await server.logInAdmin();
+    assert.equal(admin.userId, 1);
+    const secret = server.config.jwtSecret;
+    const now = Math.floor(Date.now() / 1000);
+    const valid: Record<string, unknown> = {
+      sub: '1',
+      role: 'admin',
+      sid: 'x',
+      iat: now,
+      exp: now + 900,
+    };
+    const without = (name: string) =>
+      Object.fromEntries(Object.entries(valid).filter(([key]) => key !== name));
+
+    const claimSets: [string, Record<string, unknown>][] = [
+      ['no exp', without('exp')],
+      ['no iat', without('iat')],
+      ['no sid', without('sid')],
+      ['array sub', { ...valid, sub: ['1'] }],
+      ['hexadecimal sub', { ...valid, sub: '0x1' }],
+      ['padded sub', { ...valid, sub: ' 1 ' }],
+      ['leading zero sub', { ...valid, sub: '01' }],
+      ['number sub', { ...valid, sub: 1 }],
+      ['object sub', { ...valid, sub: { id: 1 } }],
+      ['unknown role', { ...valid, role: 'root' }],
+      ['text exp', { ...valid, exp: String(now + 900) }],
+    ];
+    for (const [name, claims] of claimSets) {
+      const response = await server.request<{ error: { code: string } }>('GET', '/api/auth/me', {
+        token: signHs256(claims, secret),
+      });
+
+      assert.equal(response.status, 401, name);
+      assert.equal(response.body.error.code, 'unauthorized', name);
+    }
+    const accepted = await server.request('GET', '/api/auth/me', {
+      token: signHs256(valid, secret),
+    });
+    assert.equal(accepted.status, 200);
+  });
+
+  test('password past 72 bytes does not match', async () => {
+    const password = 'p'.repeat(72);
+    await server.signUp('long-password', password);
+
+    const extended = await server.request('POST', '/api/auth/login', {
+      body: { login: 'long-password', password: `${password}-and-more` },
+    });
+    const exact = await server.request('POST', '/api/auth/login', {
+      body: { login: 'long-password', password },
+    });
+
+    assert.equal(extended.status, 401);
+    assert.equal(exact.status, 200);
+  });
+
+  test('ill-formed new passwords are rejected', async () => {
+    const session = await server.signUp('surrogate', 'password-123');
+
+    const registered = await server.request<{ error: { code: string; message: string } }>(
+      'POST',
+      '/api/auth/register',
+      { body: { email: 'lone@example.com', nickname: 'lone', password: 'pass\ud800word' } },
+    );
+    const changed = await server.request<{ error: { code: string; message: string } }>(
+      'PUT',
+      '/api/auth/password',
+      {
+        token: session.accessToken,
+        body: { currentPassword: 'password-123', newPassword: 'pass\udc00word' },
+      },
+    );
+
+    assert.equal(registered.status, 400);
+    assert.match(registered.body.error.message, /^Invalid body\.password: .*well-formed Unicode/);
+    assert.equal(changed.status, 400);
+    assert.match(changed.body.error.message, /^Invalid body\.newPassword: .*well-formed Unicode/);
   });
 
   test('expired token says to refresh', async () => {

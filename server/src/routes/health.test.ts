@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import type Router from '@koa/router';
 import { z } from 'zod';
@@ -27,14 +28,40 @@ interface RawResponse {
   body: string;
 }
 
-/** Sends a request with node:http, which keeps the path as written (fetch would resolve `..`). */
+/**
+ * Sends a request with node:http, which keeps the path as written (fetch would resolve `..`) and
+ * sends only the headers given: no Content-Type unless `headers` has one.
+ */
 function rawRequest(
   baseUrl: string,
   method: string,
   requestPath: string,
   headers: Record<string, string> = {},
 ): Promise<RawResponse> {
+  return sendRaw(baseUrl, { method, path: requestPath, headers });
+}
+
+/** POSTs a body to an API route with exactly the headers given, as rawRequest does. */
+function postRaw(
+  baseUrl: string,
+  requestPath: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): Promise<RawResponse> {
+  return sendRaw(baseUrl, { method: 'POST', path: requestPath, headers, body });
+}
+
+function sendRaw(
+  baseUrl: string,
+  options: {
+    method: string;
+    path: string;
+    headers: Record<string, string>;
+    body?: string | Buffer;
+  },
+): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
+  const { method, path: requestPath, headers, body } = options;
   return new Promise((resolve, reject) => {
     const request = http.request({ hostname, port, method, path: requestPath, headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -48,7 +75,7 @@ function rawRequest(
       );
     });
     request.on('error', reject);
-    request.end();
+    request.end(body);
   });
 }
 
@@ -246,19 +273,60 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
   });
 
-  const invalidJsonBodies: [string, string][] = [
-    ['truncated object', '{"login": "ada"'],
-    ['bare word', '{bad}'],
-    ['string instead of object', '"ada"'],
-    ['prototype key', '{"__proto__": {"admin": true}}'],
+  const invalidJsonBodies: [string, string, RegExp][] = [
+    ['truncated object', '{"login": "ada"', /not valid JSON \(.+\)/],
+    ['bare word', '{bad}', /not valid JSON \(.+\)/],
   ];
-  for (const [name, body] of invalidJsonBodies) {
+  for (const [name, body, message] of invalidJsonBodies) {
     test(`invalid JSON body: ${name}`, async () => {
       const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
 
       assert.equal(response.status, 400);
       assert.equal(response.body.error.code, 'invalid_json');
-      assert.match(response.body.error.message, /not valid JSON/);
+      assert.match(response.body.error.message, message);
+    });
+  }
+
+  // [case, body, what the message must say]
+  const bodiesThatAreNotObjects: [string, string, RegExp][] = [
+    ['string', '"hello"', /^Invalid body: must be a JSON object, not a string$/],
+    ['number', '42', /^Invalid body: must be a JSON object, not a number$/],
+    ['null', 'null', /^Invalid body: must be a JSON object, not null$/],
+    ['boolean', 'true', /^Invalid body: must be a JSON object, not true or false$/],
+    ['array', '[{"login": "ada"}]', /^Invalid body: must be a JSON object, not an array$/],
+  ];
+  for (const [name, body, message] of bodiesThatAreNotObjects) {
+    test(`JSON ${name} body asks for an object`, async () => {
+      const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.code, 'validation_failed');
+      assert.match(response.body.error.message, message);
+    });
+  }
+
+  const prototypeKeyBodies: [string, string, string][] = [
+    ['__proto__ key', '{"__proto__": {"admin": true}}', 'body.__proto__'],
+    ['escaped __proto__ key', '{"\\u005f_proto__": {"admin": true}}', 'body.__proto__'],
+    ['nested __proto__ key', '{"a": [{"__proto__": {}}]}', 'body.a.0.__proto__'],
+    [
+      'constructor.prototype keys',
+      '{"login": "a", "constructor": {"prototype": {"admin": true}}}',
+      'body.constructor.prototype',
+    ],
+  ];
+  for (const [name, body, field] of prototypeKeyBodies) {
+    test(`body with a ${name} is rejected`, async () => {
+      const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.code, 'validation_failed');
+      assert.ok(
+        response.body.error.message.startsWith(`Invalid ${field}: `),
+        response.body.error.message,
+      );
+      assert.match(response.body.error.message, /__proto__ and constructor\.prototype keys/);
+      assert.match(response.body.error.message, /not allowed/);
     });
   }
 
@@ -269,6 +337,7 @@ describe(`health and HTTP basics (${testDialect})`, () => {
 
     assert.equal(response.status, 413);
     assert.equal(response.body.error.code, 'payload_too_large');
+    assert.match(response.body.error.message, /larger than 1 MB/);
   });
 
   test('JSON body just under 1 MB is parsed', async () => {
@@ -280,6 +349,203 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     assert.equal(response.body.error.code, 'validation_failed');
     assert.match(response.body.error.message, /body\.login/);
   });
+
+  test('deeply nested JSON body is handled', async () => {
+    const depth = 200_000;
+    const body = `{"login": "ada", "password": "x", "deep": ${'['.repeat(depth)}${']'.repeat(depth)}}`;
+
+    const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+    assert.equal(response.status, 401);
+    assert.equal(response.body.error.code, 'invalid_credentials');
+  });
+
+  test('gzip body is decompressed', async () => {
+    const body = gzipSync(JSON.stringify({ login: 'nobody-gzip', password: 'password-1' }));
+
+    const response = await postRaw(
+      server.url,
+      '/api/auth/login',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' },
+      body,
+    );
+
+    assert.equal(response.status, 401, response.body);
+  });
+
+  // [Content-Encoding, body bytes]
+  const undecodableBodies: [string, Buffer][] = [
+    ['gzip', Buffer.from('{"login": "ada", "password": "x"}')],
+    ['gzip', gzipSync('{"login": "ada", "password": "x"}').subarray(0, 12)],
+    ['deflate', Buffer.from('not deflate data')],
+    ['br', Buffer.from('not brotli data')],
+  ];
+  for (const [encoding, body] of undecodableBodies) {
+    test(`invalid ${encoding} body (${body.length} bytes) returns 400`, async () => {
+      const response = await postRaw(
+        server.url,
+        '/api/auth/login',
+        { 'Content-Type': 'application/json', 'Content-Encoding': encoding },
+        body,
+      );
+      const parsed = JSON.parse(response.body) as ErrorBody;
+
+      assert.equal(response.status, 400);
+      assert.equal(parsed.error.code, 'invalid_content_encoding');
+      assert.match(
+        parsed.error.message,
+        new RegExp(`could not be decompressed as Content-Encoding ${encoding}`),
+      );
+    });
+  }
+
+  test('unknown Content-Encoding returns 415', async () => {
+    const response = await postRaw(
+      server.url,
+      '/api/auth/login',
+      { 'Content-Type': 'application/json', 'Content-Encoding': 'zstd' },
+      '{"login": "ada", "password": "x"}',
+    );
+    const parsed = JSON.parse(response.body) as ErrorBody;
+
+    assert.equal(response.status, 415);
+    assert.equal(parsed.error.code, 'unsupported_media_type');
+    assert.match(parsed.error.message, /"zstd" is not supported/);
+  });
+
+  // [case, Content-Type header or undefined for none]
+  const nonJsonTypes: [string, string | undefined][] = [
+    ['text/plain', 'text/plain'],
+    ['form', 'application/x-www-form-urlencoded'],
+    ['no Content-Type', undefined],
+  ];
+  for (const [name, contentType] of nonJsonTypes) {
+    test(`JSON sent as ${name} returns 415`, async () => {
+      const headers: Record<string, string> =
+        contentType === undefined ? {} : { 'Content-Type': contentType };
+
+      const response = await postRaw(
+        server.url,
+        '/api/auth/login',
+        headers,
+        '{"login": "ada", "password": "password-1"}',
+      );
+      const parsed = JSON.parse(response.body) as ErrorBody;
+
+      assert.equal(response.status, 415);
+      assert.equal(parsed.error.code, 'unsupported_media_type');
+      assert.equal(
+        parsed.error.message,
+        'Send the request body as JSON with Content-Type: application/json.',
+      );
+    });
+  }
+
+  test('empty body needs no Content-Type', async () => {
+    const response = await rawRequest(server.url, 'POST', '/api/auth/logout', {
+      'Content-Type': 'text/plain',
+      'Content-Length': '0',
+    });
+
+    assert.equal(response.status, 204, response.body);
+  });
+
+  // [case, body, field the message names, what the message says]
+  const controlCharacterBodies: [string, unknown, string, RegExp][] = [
+    ['NUL in login', { login: 'admin\u0000', password: 'x' }, 'body.login', /U\+0000/],
+    ['NUL in password', { login: 'admin', password: 'x\u0000' }, 'body.password', /U\+0000/],
+    ['escape in login', { login: 'ad\u001bmin', password: 'x' }, 'body.login', /U\+001B/],
+    [
+      'NUL in an ignored field',
+      { login: 'a', password: 'x', note: '\u0000' },
+      'body.note',
+      /U\+0000/,
+    ],
+    [
+      'NUL in a field name',
+      { login: 'a', password: 'x', 'n\u0000': 1 },
+      'body',
+      /field name "n\\u0000"/,
+    ],
+    ['NUL in a refresh token', { refreshToken: 'abc\u0000' }, 'body.refreshToken', /U\+0000/],
+    [
+      'unpaired surrogate',
+      { login: 'ad\ud800min', password: 'x' },
+      'body.login',
+      /well-formed Unicode/,
+    ],
+    ['tab in login', { login: 'ad\tmin', password: 'x' }, 'body.login', /tabs or line breaks/],
+  ];
+  for (const [name, body, field, message] of controlCharacterBodies) {
+    test(`body with ${name} returns 400`, async () => {
+      const route = 'refreshToken' in (body as object) ? '/api/auth/refresh' : '/api/auth/login';
+
+      const response = await server.request<ErrorBody>('POST', route, { body });
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.code, 'validation_failed');
+      assert.ok(
+        response.body.error.message.startsWith(`Invalid ${field}: `),
+        response.body.error.message,
+      );
+      assert.match(response.body.error.message, message);
+    });
+  }
+
+  test('line breaks are allowed in free text', async () => {
+    const response = await server.request<ErrorBody>('POST', '/api/auth/login', {
+      body: { login: 'nobody-free-text', password: 'two\nlines\tand tab\r' },
+    });
+
+    assert.equal(response.status, 401);
+    assert.equal(response.body.error.code, 'invalid_credentials');
+  });
+
+  // [case, path and query, field the message names]
+  const controlCharacterQueries: [string, string, string][] = [
+    ['NUL in a query value', '/api/admin/users?q=%00', 'query.q'],
+    ['newline in a query value', '/api/admin/users?q=a%0Ab', 'query.q'],
+    ['NUL in the audit action filter', '/api/admin/audit-log?action=a%00', 'query.action'],
+    ['NUL in a path parameter', '/api/admin/users/1%00', 'path.id'],
+  ];
+  for (const [name, route, field] of controlCharacterQueries) {
+    test(`${name} returns 400`, async () => {
+      const admin = await server.logInAdmin();
+
+      const response = await server.request<ErrorBody>(
+        route.includes('/users/1') ? 'DELETE' : 'GET',
+        route,
+        {
+          token: admin.accessToken,
+        },
+      );
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.code, 'validation_failed');
+      assert.ok(
+        response.body.error.message.startsWith(`Invalid ${field}: `),
+        response.body.error.message,
+      );
+    });
+  }
+
+  // [body, message]
+  const defaultMessages: [unknown, string][] = [
+    [{ password: 'x' }, 'Invalid body.login: is required'],
+    [{ login: 5, password: 'x' }, 'Invalid body.login: must be a string'],
+    [
+      { login: 'ada', password: 'x', tokenDelivery: 'mail' },
+      'Invalid body.tokenDelivery: must be one of "cookie", "body"',
+    ],
+  ];
+  for (const [body, message] of defaultMessages) {
+    test(`message for ${JSON.stringify(body)}`, async () => {
+      const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error.message, message);
+    });
+  }
 
   test('wrong method returns 405 with Allow', async () => {
     const response = await server.request<ErrorBody>('DELETE', '/api/health');

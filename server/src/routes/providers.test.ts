@@ -70,7 +70,50 @@ describe(`providers API (${testDialect})`, () => {
     assert.equal(JSON.stringify(response.body).includes('ml-secret-team'), false);
   });
 
+  test('base URL too long once normalized is rejected', async () => {
+    // Each "é" in the path becomes "%C3%A9", so 200 of them grow to 1,200 characters.
+    const baseUrl = `https://api.example.com/${'é'.repeat(200)}/v1`;
+
+    const response = await create(alice.accessToken, {
+      kind: 'openai-compatible',
+      name: 'Long',
+      baseUrl,
+    });
+
+    assert.equal(response.status, 400);
+    assert.match(
+      (response.body as unknown as { error: { message: string } }).error.message,
+      /once normalized; the maximum is 512/,
+    );
+  });
+
+  test('headers over 8192 characters in all are rejected', async () => {
+    // 20 values of 4,096 characters each fit the per-header limits but, encrypted, not MySQL's
+    // 65,535-byte TEXT column.
+    const headers = Object.fromEntries(
+      Array.from({ length: 20 }, (_, index) => [`X-Header-${index}`, 'v'.repeat(4096)]),
+    );
+
+    const response = await create(alice.accessToken, {
+      kind: 'openai',
+      name: 'Many headers',
+      headers,
+    });
+
+    assert.equal(response.status, 400);
+    assert.match(
+      (response.body as unknown as { error: { message: string } }).error.message,
+      /^Invalid body\.headers: must have at most 8192 characters/,
+    );
+  });
+
   const invalid: [string, Record<string, unknown>, RegExp][] = [
+    ['name with a line break', { kind: 'openai', name: 'two\nlines' }, /body\.name/],
+    [
+      'API key with a line break',
+      { kind: 'openai', name: 'x', apiKey: 'sk-1\r\nX-Evil: 1' },
+      /body\.apiKey/,
+    ],
     ['unknown kind', { kind: 'gemini', name: 'x' }, /body\.kind/],
     ['empty name', { kind: 'openai', name: '  ' }, /body\.name/],
     ['compatible without URL', { kind: 'openai-compatible', name: 'x' }, /needs a base URL/],

@@ -8,6 +8,7 @@ import { assertCanRead, assertCanWrite, readableProviders } from '../policies/pr
 import { presentProvider, presentProviderModel } from '../presenters/provider.js';
 import { createProvider, updateProvider } from '../providers/providerStore.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
+import { isSingleLine } from '../validation/requestText.js';
 
 /** Headers that the HTTP client sets itself or that would break the connection. */
 const RESERVED_HEADERS = new Set([
@@ -17,6 +18,21 @@ const RESERVED_HEADERS = new Set([
   'transfer-encoding',
   'content-type',
 ]);
+
+/**
+ * Headers are stored as encrypted JSON in a TEXT column, which takes up to 65,535 bytes in MySQL.
+ * 8,192 characters of names and values take at most about 25,000 bytes as JSON in UTF-8, and
+ * about 33,000 once encrypted and base64url encoded.
+ */
+const MAX_HEADERS_TEXT_LENGTH = 8192;
+
+function headersTextLength(headers: Record<string, string>): number {
+  let length = 0;
+  for (const [name, value] of Object.entries(headers)) {
+    length += name.length + value.length;
+  }
+  return length;
+}
 
 const headersSchema = z
   .record(
@@ -29,19 +45,30 @@ const headersSchema = z
       .max(4096)
       .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
   )
-  .refine((headers) => Object.keys(headers).length <= 20, 'must have at most 20 headers');
+  .refine((headers) => Object.keys(headers).length <= 20, 'must have at most 20 headers')
+  .refine(
+    (headers) => headersTextLength(headers) <= MAX_HEADERS_TEXT_LENGTH,
+    `must have at most ${MAX_HEADERS_TEXT_LENGTH} characters of names and values in all`,
+  );
 
 const nameSchema = z
   .string()
   .trim()
   .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters');
+  .max(64, 'must be at most 64 characters')
+  .refine(isSingleLine, 'must not contain tabs or line breaks');
+
+/** An API key is sent in an HTTP header, where a line break would end the header. */
+const apiKeySchema = z
+  .string()
+  .max(4096)
+  .refine(isSingleLine, 'must not contain tabs or line breaks');
 
 const createBody = z.object({
   kind: z.enum(PROVIDER_KINDS),
   name: nameSchema,
   baseUrl: z.string().max(512).optional(),
-  apiKey: z.string().max(4096).optional(),
+  apiKey: apiKeySchema.optional(),
   headers: headersSchema.optional(),
   shared: z.boolean().optional(),
   enabled: z.boolean().optional(),
@@ -52,7 +79,7 @@ const updateBody = z
     kind: z.enum(PROVIDER_KINDS).optional(),
     name: nameSchema.optional(),
     baseUrl: z.string().max(512).optional(),
-    apiKey: z.string().max(4096).nullable().optional(),
+    apiKey: apiKeySchema.nullable().optional(),
     headers: headersSchema.nullable().optional(),
     shared: z.boolean().optional(),
     enabled: z.boolean().optional(),

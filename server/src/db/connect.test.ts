@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import { ConfigError } from '../config.js';
+import { createLogger } from '../logger.js';
+import { connectDatabase } from './connect.js';
+
+const silentLogger = createLogger('silent');
+
+function modeOf(file: string): number {
+  return fs.statSync(file).mode & 0o777;
+}
+
+/** Asserts that connecting fails with a ConfigError and returns its message. */
+async function connectError(url: string): Promise<string> {
+  try {
+    const sequelize = await connectDatabase(url, silentLogger);
+    await sequelize.close();
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail(`connecting to ${url} succeeded`);
+}
+
+describe('connectDatabase on SQLite', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-connect-'));
+  });
+
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('new database files are private', async (t) => {
+    // Under the usual umask of 022, files SQLite creates itself are readable by everyone.
+    const previousUmask = process.umask(0o022);
+    t.after(() => process.umask(previousUmask));
+    const file = path.join(dir, 'fresh.sqlite');
+
+    const sequelize = await connectDatabase(`sqlite:${file}`, silentLogger);
+    try {
+      await sequelize.query('CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)');
+      await sequelize.query("INSERT INTO notes (text) VALUES ('hello')");
+
+      assert.equal(modeOf(file), 0o600);
+      assert.equal(modeOf(`${file}-wal`), 0o600);
+      assert.equal(modeOf(`${file}-shm`), 0o600);
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  test('readable database files are made private', async () => {
+    const file = path.join(dir, 'old.sqlite');
+    const first = await connectDatabase(`sqlite:${file}`, silentLogger);
+    await first.query('CREATE TABLE notes (id INTEGER PRIMARY KEY)');
+    await first.close();
+    fs.chmodSync(file, 0o644);
+    fs.writeFileSync(`${file}-wal`, '');
+    fs.chmodSync(`${file}-wal`, 0o644);
+
+    const second = await connectDatabase(`sqlite:${file}`, silentLogger);
+    try {
+      assert.equal(modeOf(file), 0o600);
+      assert.equal(modeOf(`${file}-wal`), 0o600);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('folder that is a file is named', async () => {
+    const blocker = path.join(dir, 'plain-file');
+    fs.writeFileSync(blocker, '');
+    const url = `sqlite:${path.join(blocker, 'db.sqlite')}`;
+
+    const message = await connectError(url);
+
+    assert.ok(message.includes(`DATABASE_URL=${url}`), message);
+    assert.ok(message.includes(blocker), message);
+    assert.doesNotMatch(message, /database server/);
+  });
+
+  test('file that is not a database is named', async () => {
+    const file = path.join(dir, 'notes.sqlite');
+    fs.writeFileSync(file, 'These are notes, not a SQLite database. '.repeat(100));
+
+    const message = await connectError(`sqlite:${file}`);
+
+    assert.ok(message.includes(file), message);
+    assert.match(message, /DATABASE_URL names a SQLite database file/);
+    assert.doesNotMatch(message, /database server/);
+  });
+
+  test('database path that is a folder is named', async () => {
+    const message = await connectError(`sqlite:${dir}`);
+
+    assert.ok(message.includes(`DATABASE_URL=sqlite:${dir}`), message);
+    assert.doesNotMatch(message, /database server/);
+  });
+});
+
+describe('connectDatabase on MySQL', () => {
+  test('unreachable server says to check it is running', async (t) => {
+    // A local listener that drops every connection plays a server that is down.
+    const listener = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    t.after(() => listener.close());
+    const { port } = listener.address() as net.AddressInfo;
+
+    const message = await connectError(`mysql://app:hunter2@127.0.0.1:${port}/app`);
+
+    assert.match(message, /that the database server is running/);
+    assert.ok(message.includes(`mysql://app:***@127.0.0.1:${port}/app`), message);
+    assert.equal(message.includes('hunter2'), false);
+  });
+});
