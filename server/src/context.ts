@@ -6,6 +6,7 @@ import type { AccessClaims } from './auth/accessTokens.js';
 import type { PasswordVerifier } from './auth/passwords.js';
 import type { FailureLimiter } from './auth/rateLimit.js';
 import type { RefreshTokenStore } from './auth/refreshTokens.js';
+import type { UserCache } from './auth/userCache.js';
 import type { Config } from './config.js';
 import type { SecretBox } from './crypto/secretBox.js';
 import type { User } from './models/index.js';
@@ -20,6 +21,8 @@ export interface AppServices {
   passwords: PasswordVerifier;
   refreshTokens: RefreshTokenStore;
   limiter: FailureLimiter;
+  /** Users by id for authenticated requests, cleared on every change to a user. */
+  users: UserCache;
   /** Encrypts provider keys and other secrets stored in the database. */
   secrets: SecretBox;
   version: string;

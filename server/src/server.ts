@@ -9,6 +9,7 @@ import { createFirstAdmin, type CreatedAdmin } from './auth/bootstrapAdmin.js';
 import { PasswordVerifier } from './auth/passwords.js';
 import { FailureLimiter } from './auth/rateLimit.js';
 import { RefreshTokenStore } from './auth/refreshTokens.js';
+import { UserCache } from './auth/userCache.js';
 import type { Config } from './config.js';
 import type { AppServices } from './context.js';
 import { SecretBox } from './crypto/secretBox.js';
@@ -71,7 +72,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   let closing: Promise<void> | undefined;
   const close = () => {
-    closing ??= shutDown(server, inFlight, sequelize, logger);
+    closing ??= shutDown(server, inFlight, sequelize, logger).finally(() =>
+      services.users.dispose(),
+    );
     return closing;
   };
   return { url, port, services, createdAdmin, close };
@@ -87,6 +90,7 @@ function createServices(config: Config, logger: Logger, sequelize: Sequelize): A
     refreshTokens: new RefreshTokenStore(sequelize, config.appSecret),
     limiter: new FailureLimiter(config.authMaxFailures, config.authFailureWindowMs),
     secrets: new SecretBox(config.appSecret),
+    users: new UserCache(),
     version,
     startedAt: Date.now(),
   };

@@ -5,7 +5,6 @@ import { ROLES } from '../../../shared/src/api/users.js';
 import type { AccessClaims } from '../auth/accessTokens.js';
 import type { AppContext, AppState } from '../context.js';
 import { forbidden, unauthorized } from '../errors.js';
-import { User } from '../models/index.js';
 
 const verifiers = new WeakMap<object, Middleware>();
 
@@ -24,9 +23,9 @@ const accessClaimsSchema = z.object({
 
 /**
  * Verifies the Bearer access token (HS256 only, so `alg: none` and RS/HS confusion fail) and
- * loads its user. A deleted or disabled user gets 401 even with an unexpired token. The user's
- * role is read from the database, so a demotion applies at once and a promotion no later than
- * the next access token.
+ * loads its user through the user cache. A deleted or disabled user gets 401 even with an
+ * unexpired token. The user's role is read from the user record, not the token, so a demotion
+ * applies at once and a promotion no later than the next access token.
  */
 export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
   const services = ctx.services;
@@ -50,7 +49,7 @@ export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
     const claims: AccessClaims = parsed.data;
     ctx.state.user = claims;
     const userId = Number(claims.sub);
-    const user = Number.isSafeInteger(userId) ? await User.findByPk(userId) : null;
+    const user = Number.isSafeInteger(userId) ? await services.users.get(userId) : null;
     if (user === null) {
       ctx.state.log.info({ userId: claims.sub }, 'access token for a missing user');
       throw unauthorized('The account of this access token no longer exists; sign in again.');

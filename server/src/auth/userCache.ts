@@ -1,0 +1,80 @@
+import { User } from '../models/index.js';
+
+/**
+ * How long a cached user may be served. Changes made through this process clear the entry at
+ * once; a change made by another server instance on the same database shows here within this time.
+ */
+export const USER_CACHE_TTL_MS = 2000;
+
+/** Entries beyond this are dropped all at once; a cache this large is refilled from the database. */
+const MAX_ENTRIES = 10_000;
+
+interface Entry {
+  user: Promise<User | null>;
+  loadedAt: number;
+}
+
+const caches = new Set<UserCache>();
+let hooksInstalled = false;
+
+/**
+ * Caches the users that access tokens name, so an authenticated request does not query the
+ * database for its user each time. Every update or deletion of a user through Sequelize in this
+ * process clears the affected entries, so a disabled, deleted or demoted user is rejected on the
+ * next request. Concurrent misses for one user share one query.
+ */
+export class UserCache {
+  private readonly entries = new Map<number, Entry>();
+
+  constructor(private readonly ttlMs = USER_CACHE_TTL_MS) {
+    installHooks();
+    caches.add(this);
+  }
+
+  get(userId: number): Promise<User | null> {
+    const now = Date.now();
+    const cached = this.entries.get(userId);
+    if (cached !== undefined && now - cached.loadedAt < this.ttlMs) {
+      return cached.user;
+    }
+    if (this.entries.size >= MAX_ENTRIES) {
+      this.entries.clear();
+    }
+    const user = User.findByPk(userId);
+    this.entries.set(userId, { user, loadedAt: now });
+    user.catch(() => this.entries.delete(userId));
+    return user;
+  }
+
+  forget(userId?: number): void {
+    if (userId === undefined) {
+      this.entries.clear();
+    } else {
+      this.entries.delete(userId);
+    }
+  }
+
+  /** Stops receiving invalidations; called when the server closes. */
+  dispose(): void {
+    this.entries.clear();
+    caches.delete(this);
+  }
+}
+
+function forgetEverywhere(userId?: number): void {
+  for (const cache of caches) {
+    cache.forget(userId);
+  }
+}
+
+/** The User model is shared by every server in the process, so its hooks are installed once. */
+function installHooks(): void {
+  if (hooksInstalled) {
+    return;
+  }
+  hooksInstalled = true;
+  User.addHook('afterSave', 'userCache', (user: User) => forgetEverywhere(user.id));
+  User.addHook('afterDestroy', 'userCache', (user: User) => forgetEverywhere(user.id));
+  User.addHook('afterBulkUpdate', 'userCache', () => forgetEverywhere());
+  User.addHook('afterBulkDestroy', 'userCache', () => forgetEverywhere());
+}
