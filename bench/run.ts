@@ -1,0 +1,33 @@
+// Runs one benchmark by name: `npm run bench -- NAME`.
+
+/** What every benchmark module exports. */
+interface Benchmark {
+  run(): Promise<void>;
+}
+
+/** Benchmark names and their modules, loaded only when chosen. */
+const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
+  auth: () => import('./auth.js'),
+};
+
+async function main(): Promise<void> {
+  const name = process.argv[2];
+  const load = name === undefined ? undefined : BENCHMARKS[name];
+  if (load === undefined) {
+    const problem =
+      name === undefined ? 'Missing benchmark name' : `Unknown benchmark ${JSON.stringify(name)}`;
+    const names = Object.keys(BENCHMARKS).join(', ');
+    process.stderr.write(`${problem}. Usage: npm run bench -- NAME, with NAME one of: ${names}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const benchmark = await load();
+  await benchmark.run();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `Benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});
