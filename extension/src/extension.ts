@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { ApiClient } from './api/client.js';
 import { WorkbenchAuthenticationProvider } from './auth/authenticationProvider.js';
-import { SessionStore } from './auth/sessionStore.js';
+import { configuredServerUrl, SessionStore } from './auth/sessionStore.js';
 import { registerAccountCommands } from './commands/accountCommands.js';
 import { registerViewCommands } from './commands/viewCommands.js';
 import { createLogger, type Logger } from './log.js';
@@ -53,7 +53,13 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
     vscode.window.registerTreeDataProvider('llmWorkbench.datasets', views.datasets),
     vscode.window.registerTreeDataProvider('llmWorkbench.prompts', views.prompts),
     vscode.window.registerTreeDataProvider('llmWorkbench.trainingTasks', views.trainingTasks),
-    ...registerAccountCommands({ store, provider, statusBar, log }),
+    ...registerAccountCommands({
+      store,
+      provider,
+      statusBar,
+      log,
+      startGuideUri: vscode.Uri.joinPath(context.extensionUri, 'media', 'start-server.md'),
+    }),
     ...registerViewCommands(views),
     vscode.commands.registerCommand('llmWorkbench.server.openOverview', () => {
       OverviewPanel.show(overviewDeps);
@@ -88,7 +94,30 @@ function trackSignedInContext(store: SessionStore, log: Logger): vscode.Disposab
     .then((user) =>
       vscode.commands.executeCommand('setContext', 'llmWorkbench.signedIn', user !== undefined),
     );
-  return store.onDidChange((change) => {
+  const settingWatch = vscode.workspace.onDidChangeConfiguration(async (event) => {
+    if (
+      !event.affectsConfiguration('llmWorkbench.serverUrl') ||
+      (await store.user()) === undefined
+    ) {
+      return;
+    }
+    const configured = configuredServerUrl();
+    if (configured !== store.serverUrl()) {
+      const signOut = vscode.l10n.t('Sign Out');
+      const choice = await vscode.window.showWarningMessage(
+        vscode.l10n.t(
+          'You are signed in to {0}; sign out to use {1}.',
+          store.serverUrl(),
+          configured,
+        ),
+        signOut,
+      );
+      if (choice === signOut) {
+        await vscode.commands.executeCommand('llmWorkbench.account.signOut');
+      }
+    }
+  });
+  const sessionWatch = store.onDidChange((change) => {
     void vscode.commands.executeCommand(
       'setContext',
       'llmWorkbench.signedIn',
@@ -96,10 +125,11 @@ function trackSignedInContext(store: SessionStore, log: Logger): vscode.Disposab
     );
     if (change.kind === 'expired') {
       log.showError(
-        vscode.l10n.t('Your LLM Workbench session ended ({0}); sign in again.', change.reason),
+        vscode.l10n.t('Your LLM Workbench session ended. Sign in again: {0}', change.reason),
       );
     }
   });
+  return vscode.Disposable.from(settingWatch, sessionWatch);
 }
 
 export function deactivate(): void {

@@ -20,7 +20,7 @@ export class WorkbenchStatusBar implements vscode.Disposable {
   );
   private readonly disposables: vscode.Disposable[] = [this.item];
   private user: ApiUser | undefined;
-  private reachable: boolean | undefined;
+  private reachableState: boolean | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
 
   constructor(
@@ -56,12 +56,17 @@ export class WorkbenchStatusBar implements vscode.Disposable {
   async checkServer(): Promise<boolean> {
     try {
       await this.client.request('GET', '/api/health', { anonymous: true, timeoutMs: 5000 });
-      this.reachable = true;
+      this.reachableState = true;
     } catch {
-      this.reachable = false;
+      this.reachableState = false;
     }
     this.render();
-    return this.reachable;
+    return this.reachableState;
+  }
+
+  /** Whether the last health check reached the server; undefined before the first one ends. */
+  get reachable(): boolean | undefined {
+    return this.reachableState;
   }
 
   get text(): string {
@@ -77,15 +82,15 @@ export class WorkbenchStatusBar implements vscode.Disposable {
 
   private render(): void {
     const server = this.store.serverUrl();
-    const icon = this.reachable === false ? '$(debug-disconnect)' : '$(account)';
+    const icon = this.reachableState === false ? '$(debug-disconnect)' : '$(account)';
     this.item.text =
       this.user === undefined
         ? `${icon} ${vscode.l10n.t('LLM Workbench: Sign In')}`
         : `${icon} ${this.user.nickname}`;
     const state =
-      this.reachable === undefined
+      this.reachableState === undefined
         ? vscode.l10n.t('checking')
-        : this.reachable
+        : this.reachableState
           ? vscode.l10n.t('reachable')
           : vscode.l10n.t('not reachable');
     this.item.tooltip =
@@ -99,7 +104,7 @@ export class WorkbenchStatusBar implements vscode.Disposable {
             state,
           );
     this.item.backgroundColor =
-      this.reachable === false
+      this.reachableState === false
         ? new vscode.ThemeColor('statusBarItem.warningBackground')
         : undefined;
   }

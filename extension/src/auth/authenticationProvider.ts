@@ -78,9 +78,13 @@ export class WorkbenchAuthenticationProvider
     return toSession(this.store.serverUrl(), signedIn, this.store.accessToken());
   }
 
-  /** Signs out: revokes the refresh token on the server, then forgets the session here. */
-  async removeSession(): Promise<void> {
+  /**
+   * Signs out: revokes the refresh token on the server, then forgets the session here. Returns
+   * false when the server could not be reached, so its session lives on until it expires.
+   */
+  async signOut(): Promise<boolean> {
     const refreshToken = await this.store.refreshToken();
+    let revoked = true;
     if (refreshToken !== undefined) {
       try {
         await this.client.request('POST', '/api/auth/logout', {
@@ -88,6 +92,7 @@ export class WorkbenchAuthenticationProvider
           body: { refreshToken },
         });
       } catch (error) {
+        revoked = false;
         this.log.warn(
           'Sign-out could not reach the server; the session is forgotten here only',
           error,
@@ -95,6 +100,12 @@ export class WorkbenchAuthenticationProvider
       }
     }
     await this.store.signOut();
+    return revoked;
+  }
+
+  /** Sign-out from the Accounts menu. */
+  async removeSession(): Promise<void> {
+    await this.signOut();
   }
 
   dispose(): void {

@@ -16,32 +16,67 @@ export interface SignInInput {
  * Asks for the server URL, the email or nickname and the password, signs in, and stores the
  * session. Returns undefined when the user cancels; failures are shown and logged.
  */
-export async function promptSignIn(store: SessionStore, log: Logger): Promise<ApiUser | undefined> {
+export function promptSignIn(store: SessionStore, log: Logger): Promise<ApiUser | undefined> {
+  // One sign-in at a time: a second request while one runs waits for the same result.
+  pending ??= runSignIn(store, log).finally(() => {
+    pending = undefined;
+  });
+  return pending;
+}
+
+let pending: Promise<ApiUser | undefined> | undefined;
+
+async function runSignIn(store: SessionStore, log: Logger): Promise<ApiUser | undefined> {
   const input = await askCredentials();
   if (input === undefined) {
     return undefined;
   }
   try {
-    return await signIn(store, input);
+    return await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: vscode.l10n.t('Signing in to {0}…', input.serverUrl),
+        cancellable: true,
+      },
+      (_progress, token) => {
+        const abort = new AbortController();
+        token.onCancellationRequested(() => abort.abort());
+        return signIn(store, input, abort.signal);
+      },
+    );
   } catch (error) {
+    if (error instanceof Error && error.name === 'AbortError') {
+      log.info('Sign-in cancelled');
+      return undefined;
+    }
     log.showError(describeSignInFailure(error, input.serverUrl), error);
     return undefined;
   }
 }
 
 /** Signs in with the given credentials and stores the session; throws on failure. */
-export async function signIn(store: SessionStore, input: SignInInput): Promise<ApiUser> {
-  const anonymous = new ApiClient({
-    serverUrl: () => input.serverUrl,
-    accessToken: () => undefined,
-    refreshToken: () => Promise.resolve(undefined),
-    update: () => Promise.resolve(),
-    expire: () => Promise.resolve(),
-  });
+export async function signIn(
+  store: SessionStore,
+  input: SignInInput,
+  signal?: AbortSignal,
+): Promise<ApiUser> {
+  const anonymous = anonymousClient(input.serverUrl);
   const session = await anonymous.request<TokenResponse>('POST', '/api/auth/login', {
     anonymous: true,
     body: { login: input.login, password: input.password, tokenDelivery: 'body' },
+    ...(signal === undefined ? {} : { signal }),
   });
+  // Signing in as someone else ends the previous session on its server first.
+  const previousToken = await store.refreshToken();
+  if (previousToken !== undefined) {
+    await anonymousClient(store.serverUrl())
+      .request('POST', '/api/auth/logout', {
+        anonymous: true,
+        body: { refreshToken: previousToken },
+      })
+      .catch(() => undefined);
+    await store.signOut();
+  }
   await store.signIn(input.serverUrl, session);
   const settings = vscode.workspace.getConfiguration('llmWorkbench');
   if (settings.get<string>('serverUrl') !== input.serverUrl) {
@@ -50,8 +85,25 @@ export async function signIn(store: SessionStore, input: SignInInput): Promise<A
   return session.user;
 }
 
+function anonymousClient(serverUrl: string): ApiClient {
+  return new ApiClient({
+    serverUrl: () => serverUrl,
+    accessToken: () => undefined,
+    refreshToken: () => Promise.resolve(undefined),
+    update: () => Promise.resolve(),
+    expire: () => Promise.resolve(),
+  });
+}
+
 /** Turns a sign-in failure into one sentence that says what to do. */
 export function describeSignInFailure(error: unknown, serverUrl: string): string {
+  if (error instanceof ServerUnreachableError && /SSL|TLS|EPROTO/i.test(error.reason)) {
+    return vscode.l10n.t(
+      'The server at {0} does not speak HTTPS ({1}). Use an http:// URL for a local server.',
+      serverUrl,
+      error.reason,
+    );
+  }
   if (error instanceof ServerUnreachableError) {
     return vscode.l10n.t(
       'Cannot reach the server at {0} ({1}). Start it with npm start, or check the server URL.',
@@ -70,7 +122,7 @@ export function describeSignInFailure(error: unknown, serverUrl: string): string
       return vscode.l10n.t('The email, nickname or password is incorrect.');
     }
     if (error.code === 'too_many_attempts') {
-      return vscode.l10n.t('Too many failed sign-ins. {0}', error.message);
+      return error.message;
     }
     return vscode.l10n.t('Sign-in failed: {0}', error.message);
   }
@@ -96,7 +148,11 @@ async function askCredentials(): Promise<SignInInput | undefined> {
     prompt: vscode.l10n.t('Email or nickname'),
     ignoreFocusOut: true,
     validateInput: (value) =>
-      value.trim() === '' ? vscode.l10n.t('Enter your email or nickname.') : undefined,
+      value.trim() === ''
+        ? vscode.l10n.t('Enter your email or nickname.')
+        : value.trim().length > 254
+          ? vscode.l10n.t('An email or nickname has at most 254 characters.')
+          : undefined,
   });
   if (login === undefined) {
     return undefined;
@@ -111,7 +167,7 @@ async function askCredentials(): Promise<SignInInput | undefined> {
   if (password === undefined) {
     return undefined;
   }
-  return { serverUrl: serverUrl.trim().replace(/\/+$/, ''), login: login.trim(), password };
+  return { serverUrl: new URL(serverUrl.trim()).origin, login: login.trim(), password };
 }
 
 /** Returns an error message for a server URL that is not http(s), or undefined when valid. */
@@ -124,6 +180,12 @@ export function validateServerUrl(value: string): string | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return vscode.l10n.t('The server URL must start with http:// or https://.');
+  }
+  if (url.username !== '' || url.password !== '') {
+    return vscode.l10n.t('Leave the user name and password out of the URL; they are asked next.');
+  }
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '') {
+    return vscode.l10n.t('Enter only the scheme, host and port, such as {0}.', url.origin);
   }
   return undefined;
 }

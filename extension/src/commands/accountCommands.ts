@@ -11,6 +11,8 @@ export interface AccountCommandTargets {
   provider: WorkbenchAuthenticationProvider;
   statusBar: WorkbenchStatusBar;
   log: Logger;
+  /** The bundled `media/start-server.md`. */
+  startGuideUri: vscode.Uri;
 }
 
 /** Registers sign in, sign out, the status bar menu, Show Log and the local server guide. */
@@ -28,26 +30,31 @@ export function registerAccountCommands(targets: AccountCommandTargets): vscode.
       }
     }),
     vscode.commands.registerCommand('llmWorkbench.account.signOut', async () => {
-      await provider.removeSession();
-      void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of LLM Workbench.'));
+      const revoked = await provider.signOut();
+      if (revoked) {
+        void vscode.window.showInformationMessage(vscode.l10n.t('Signed out of LLM Workbench.'));
+      } else {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t(
+            'Signed out here, but the server could not be reached, so its session stays valid until it expires (7 days at most).',
+          ),
+        );
+      }
     }),
     vscode.commands.registerCommand('llmWorkbench.account.showMenu', async () => {
       await showAccountMenu(store, statusBar);
     }),
     vscode.commands.registerCommand('llmWorkbench.showLog', () => log.show()),
     vscode.commands.registerCommand('llmWorkbench.server.showStartGuide', async () => {
-      const document = await vscode.workspace.openTextDocument({
-        language: 'markdown',
-        content: START_GUIDE,
-      });
-      await vscode.commands.executeCommand('markdown.showPreview', document.uri);
+      // A preview of the bundled file leaves no unsaved editor behind.
+      await vscode.commands.executeCommand('markdown.showPreview', targets.startGuideUri);
     }),
   ];
 }
 
 async function showAccountMenu(store: SessionStore, statusBar: WorkbenchStatusBar): Promise<void> {
   const user = await store.user();
-  const reachable = await statusBar.checkServer();
+  const reachable = statusBar.reachable;
   const items: (vscode.QuickPickItem & { command: string })[] = [];
   if (user === undefined) {
     items.push({
@@ -64,7 +71,7 @@ async function showAccountMenu(store: SessionStore, statusBar: WorkbenchStatusBa
   items.push(
     {
       label: `$(globe) ${vscode.l10n.t('Open Server')}`,
-      description: `${store.serverUrl()} ${reachable ? '' : vscode.l10n.t('(not reachable)')}`,
+      description: `${store.serverUrl()} ${reachable === false ? vscode.l10n.t('(not reachable)') : ''}`,
       command: 'llmWorkbench.server.openOverview',
     },
     {
@@ -80,13 +87,3 @@ async function showAccountMenu(store: SessionStore, statusBar: WorkbenchStatusBa
     await vscode.commands.executeCommand(choice.command);
   }
 }
-
-const START_GUIDE = `# Start a local LLM Workbench server
-
-1. Clone the LLM Workbench repository and open a terminal in it.
-2. Run \`npm install\`, then \`npm start\`.
-3. The server listens on http://127.0.0.1:8000 and prints the admin password on its first start.
-4. Run **LLM Workbench: Sign In** and sign in as \`admin\` with that password.
-
-Set \`llmWorkbench.serverUrl\` when the server runs elsewhere.
-`;

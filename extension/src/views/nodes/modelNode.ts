@@ -26,7 +26,10 @@ export class ModelNode extends vscode.TreeItem {
   ) {
     super(model.displayName, vscode.TreeItemCollapsibleState.None);
     this.id = `model:${providerId}:${model.id}`;
-    this.description = model.type;
+    const showTypes = vscode.workspace
+      .getConfiguration('llmWorkbench')
+      .get<boolean>('views.showModelTypes', true);
+    this.description = showTypes ? model.type : undefined;
     this.tooltip = model.contextLength
       ? `${model.modelId}, context ${model.contextLength} tokens`
       : model.modelId;
