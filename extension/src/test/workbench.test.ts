@@ -3,7 +3,7 @@ import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { ApiUser } from '../../../shared/src/api/users.js';
 import { AUTH_PROVIDER_ID } from '../auth/authenticationProvider.js';
-import { describeSignInFailure, signIn } from '../auth/signIn.js';
+import { describeSignInFailure, signIn, validateServerUrl } from '../auth/signIn.js';
 import type { WorkbenchApi } from '../extension.js';
 import {
   activateExtension,
@@ -129,6 +129,28 @@ suite('sign-in failures', () => {
     );
     assert.equal(await api.store.user(), undefined);
   });
+});
+
+suite('server URL input', () => {
+  const cases: [string, string | undefined][] = [
+    ['http://127.0.0.1:8000', undefined],
+    ['https://workbench.example.com', undefined],
+    ['127.0.0.1:8000', 'Enter a URL such as http://127.0.0.1:8000.'],
+    ['ftp://127.0.0.1', 'The server URL must start with http:// or https://.'],
+    [
+      'http://admin:secret@127.0.0.1:8000',
+      'Leave the user name and password out of the URL; they are asked next.',
+    ],
+    [
+      'http://127.0.0.1:8000/admin?x=1',
+      'Enter only the scheme, host and port, such as http://127.0.0.1:8000.',
+    ],
+  ];
+  for (const [value, expected] of cases) {
+    test(`validates ${value}`, () => {
+      assert.equal(validateServerUrl(value), expected);
+    });
+  }
 });
 
 suite('signed in', () => {
