@@ -24,6 +24,8 @@ const LOGIN_SECONDS = 12;
 const READ_SECONDS = 10;
 
 const TARGETS = { loginRatio: 0.85, readRatio: 0.5, readP99Ms: 25 };
+/** Above this share of the CPU taken by other processes in any phase, the run is not quiet. */
+const QUIET_OTHER_CPU_SHARE = 0.05;
 
 const BENCH_USER = {
   email: 'bench-user@example.com',
@@ -221,7 +223,10 @@ async function waitUntilIdle(): Promise<void> {
   let idleSamples = 0;
   while (idleSamples < 2) {
     if (performance.now() - started > GIVE_UP_MS) {
-      throw new Error(`The server was still busy ${GIVE_UP_MS / 1000} s after a load run.`);
+      throw new Error(
+        `The server was still busy ${GIVE_UP_MS / 1000} s after a load run. ` +
+          'Stop other work on the machine and rerun.',
+      );
     }
     const before = process.cpuUsage();
     await new Promise((resolve) => setTimeout(resolve, SAMPLE_MS));
@@ -282,6 +287,8 @@ function buildReport({ bareCompares, logins, bareReads, reads }: Measurements) {
     bareFailures: failureCounts(bareReads),
     otherCpuShare: { me: round(reads.otherCpuShare, 3), bare: round(bareReads.otherCpuShare, 3) },
   };
+  const phases = [bareCompares, logins, bareReads, reads];
+  const busiestOtherCpuShare = Math.max(...phases.map((phase) => phase.otherCpuShare));
   return {
     bench: 'auth',
     machine: {
@@ -294,6 +301,7 @@ function buildReport({ bareCompares, logins, bareReads, reads }: Measurements) {
     login,
     me,
     allMet: login.ratioMet && me.ratioMet && me.p99Met,
+    quiet: busiestOtherCpuShare < QUIET_OTHER_CPU_SHARE,
   };
 }
 
@@ -302,6 +310,7 @@ type Report = ReturnType<typeof buildReport>;
 function summarize(report: Report): string {
   const { login, me } = report;
   const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+  const quietLimit = percent(QUIET_OTHER_CPU_SHARE);
   return [
     `machine: ${report.machine.cpus} cores, ${report.machine.cpuModel}, node ${report.machine.node}`,
     `login (${login.concurrency} concurrent, bcrypt cost ${login.bcryptRounds}): ` +
@@ -316,6 +325,10 @@ function summarize(report: Report): string {
     `CPU taken by other processes: login ${percent(login.otherCpuShare.login)}, ` +
       `bare bcrypt ${percent(login.otherCpuShare.bare)}, me ${percent(me.otherCpuShare.me)}, ` +
       `bare Koa ${percent(me.otherCpuShare.bare)}`,
+    report.quiet
+      ? `quiet run: other processes stayed under ${quietLimit} of the CPU in every phase`
+      : `NOT quiet: other processes took over ${quietLimit} of the CPU in a phase; ` +
+        'rerun on an idle machine before trusting the ratios',
   ].join('\n');
 }
 

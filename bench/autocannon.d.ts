@@ -1,4 +1,5 @@
-// The subset of the autocannon 9 API the benchmarks use; the package ships no type declarations.
+// The subset of the autocannon 9 API that the benchmarks use. The package ships no type
+// declarations.
 declare module 'autocannon' {
   interface Options {
     url: string;
@@ -12,7 +13,7 @@ declare module 'autocannon' {
     timeout?: number;
   }
 
-  /** Totals over the whole run; the benchmarks take their figures from `response` events. */
+  /** Totals over the whole run. The benchmarks take their figures from `response` events. */
   interface Result {
     /** Seconds from the first request to the end of the run. */
     duration: number;

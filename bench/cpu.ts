@@ -17,7 +17,7 @@ function processBusySeconds(): number {
 /**
  * Estimates how much CPU other processes took during a phase: the machine's busy time minus this
  * process (its thread pool included) and the load worker. A share near 0 means the phase had the
- * cores to itself; other work on the machine lowers throughput and raises latency.
+ * cores to itself. Other work on the machine lowers throughput and raises latency.
  */
 export class CpuMeter {
   private readonly machineStart = machineBusySeconds();

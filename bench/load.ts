@@ -12,7 +12,7 @@ export interface LoadJob {
   durationSeconds: number;
 }
 
-/** Figures from the measured window of a load run; latencies are of 2xx responses only. */
+/** Figures from the measured window of a load run. Latencies are of 2xx responses only. */
 export interface LoadResult {
   /** 2xx responses per second inside the window. */
   requestsPerSecond: number;

@@ -1,6 +1,6 @@
 // Runs one benchmark by name: `npm run bench -- NAME`.
 
-/** What every benchmark module exports. */
+/** The interface every benchmark module exports. */
 interface Benchmark {
   run(): Promise<void>;
 }

@@ -3,13 +3,13 @@ import type { ApiUser } from '../../shared/src/api/users.js';
 import type { ApiClient } from './api/client.js';
 import type { SessionStore } from './auth/sessionStore.js';
 
-/** How often the status bar checks that the server answers, in milliseconds. */
+/** Interval between health checks of the server, in milliseconds. */
 const HEALTH_INTERVAL_MS = 30_000;
 
 export const STATUS_COMMAND = 'llmWorkbench.account.showMenu';
 
 /**
- * The status bar item: the signed-in user and whether the server answers `/api/health`.
+ * The status bar item: the signed-in user and whether the server responds to `/api/health`.
  * Clicking it offers sign in, sign out and opening the server's admin page.
  */
 export class WorkbenchStatusBar implements vscode.Disposable {

@@ -2,7 +2,7 @@ import type { ApiErrorBody, TokenResponse } from '../../../shared/src/api/users.
 import { SseParser, type SseEvent } from '../../../shared/src/sse/codec.js';
 import { ApiError, ServerUnreachableError, SignedOutError } from './errors.js';
 
-/** Where the client keeps the session: the access token in memory, the refresh token in secrets. */
+/** Session storage of the client: the access token in memory, the refresh token in secrets. */
 export interface SessionTokens {
   serverUrl(): string;
   accessToken(): string | undefined;

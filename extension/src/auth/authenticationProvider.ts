@@ -10,7 +10,7 @@ export const AUTH_PROVIDER_LABEL = 'LLM Workbench';
 
 /**
  * Exposes the LLM Workbench session through VS Code's authentication API, so the account shows in
- * the Accounts menu and other code asks for it with `vscode.authentication.getSession`.
+ * the Accounts menu and other code requests it with `vscode.authentication.getSession`.
  */
 export class WorkbenchAuthenticationProvider
   implements vscode.AuthenticationProvider, vscode.Disposable
@@ -79,7 +79,7 @@ export class WorkbenchAuthenticationProvider
   }
 
   /**
-   * Signs out: revokes the refresh token on the server, then forgets the session here. Returns
+   * Signs out: revokes the refresh token on the server, then clears the session here. Returns
    * false when the server could not be reached, so its session lives on until it expires.
    */
   async signOut(): Promise<boolean> {

@@ -4,14 +4,14 @@ import type { SessionTokens } from '../api/client.js';
 
 const SECRET_KEY = 'llmWorkbench.session';
 
-/** What SecretStorage keeps between windows: never the access token. */
+/** Session data kept in SecretStorage between windows; it never includes the access token. */
 interface StoredSession {
   serverUrl: string;
   refreshToken: string;
   user: ApiUser;
 }
 
-/** Why the session changed, for listeners that show a message. */
+/** A session change and its cause, for listeners that show a message. */
 export type SessionChange =
   | { kind: 'signedIn'; user: ApiUser }
   | { kind: 'refreshed'; user: ApiUser }
@@ -31,7 +31,7 @@ export class SessionStore implements SessionTokens, vscode.Disposable {
 
   constructor(private readonly secrets: vscode.SecretStorage) {}
 
-  /** The server of the session, or the configured server when signed out. */
+  /** Returns the server of the session, or the configured server when signed out. */
   serverUrl(): string {
     return this.stored?.serverUrl ?? configuredServerUrl();
   }
@@ -53,7 +53,7 @@ export class SessionStore implements SessionTokens, vscode.Disposable {
     return this.stored?.refreshToken;
   }
 
-  /** The signed-in user, read from SecretStorage on first use. */
+  /** Returns the signed-in user, read from SecretStorage on first use. */
   async user(): Promise<ApiUser | undefined> {
     await this.load();
     return this.stored?.user;

@@ -95,7 +95,7 @@ function anonymousClient(serverUrl: string): ApiClient {
   });
 }
 
-/** Turns a sign-in failure into one sentence that says what to do. */
+/** Turns a sign-in failure into one sentence that names the problem and the next step. */
 export function describeSignInFailure(error: unknown, serverUrl: string): string {
   if (error instanceof ServerUnreachableError && /SSL|TLS|EPROTO/i.test(error.reason)) {
     return vscode.l10n.t(

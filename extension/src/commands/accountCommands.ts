@@ -5,7 +5,7 @@ import type { SessionStore } from '../auth/sessionStore.js';
 import type { Logger } from '../log.js';
 import type { WorkbenchStatusBar } from '../statusBar.js';
 
-/** What the account commands act on. */
+/** Objects the account commands act on. */
 export interface AccountCommandTargets {
   store: SessionStore;
   provider: WorkbenchAuthenticationProvider;
