@@ -9,6 +9,8 @@ export type AuditAction =
   | 'auth.login'
   | 'auth.login_failed'
   | 'auth.password_change_failed'
+  | 'auth.login_attempt'
+  | 'auth.password_change_attempt'
   | 'auth.logout'
   | 'auth.refresh_reuse'
   | 'auth.password_change'

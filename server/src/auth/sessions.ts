@@ -103,7 +103,12 @@ export async function logIn(
   const outcome = await limitedPasswordCheck(
     services,
     caller,
-    { account, actorId: user?.id ?? null, failure: 'auth.login_failed' },
+    {
+      account,
+      actorId: user?.id ?? null,
+      pending: 'auth.login_attempt',
+      failure: 'auth.login_failed',
+    },
     async () => {
       const passwordMatches = await services.passwords.verify(input.password, user?.passwordHash);
       if (user === null) {
@@ -203,7 +208,12 @@ export async function changePassword(
   const outcome = await limitedPasswordCheck(
     services,
     caller,
-    { account: user.email, actorId: user.id, failure: 'auth.password_change_failed' },
+    {
+      account: user.email,
+      actorId: user.id,
+      pending: 'auth.password_change_attempt',
+      failure: 'auth.password_change_failed',
+    },
     async () =>
       (await services.passwords.verify(input.currentPassword, user.passwordHash))
         ? { ok: true }

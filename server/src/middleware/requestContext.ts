@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import type { Next } from 'koa';
+import type { Logger } from 'pino';
 import type { AppContext } from '../context.js';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -15,7 +16,13 @@ export async function requestContext(ctx: AppContext, next: Next): Promise<void>
   const offered = ctx.get('X-Request-Id');
   const requestId = CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
   ctx.state.requestId = requestId;
-  ctx.state.log = ctx.services.logger.child({ requestId });
+  // The child logger is made on first use; most requests log nothing but the line below.
+  let log: Logger | undefined;
+  Object.defineProperty(ctx.state, 'log', {
+    configurable: true,
+    enumerable: true,
+    get: () => (log ??= ctx.services.logger.child({ requestId })),
+  });
   ctx.set('X-Request-Id', requestId);
   // Behind TRUST_PROXY, ctx.ip comes from X-Forwarded-For, which need not hold an address. The
   // audit log and the rate limit key on ctx.ip, so anything else falls back to the socket address.
@@ -25,17 +32,24 @@ export async function requestContext(ctx: AppContext, next: Next): Promise<void>
   try {
     await next();
   } finally {
-    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-    ctx.state.log.info(
-      {
-        method: ctx.method,
-        path: ctx.path,
-        status: ctx.status,
-        durationMs: Math.round(durationMs * 10) / 10,
-        userId: ctx.state.currentUser?.id,
-        ip: ctx.ip,
-      },
-      'request',
-    );
+    logRequest(ctx, started);
   }
+}
+
+function logRequest(ctx: AppContext, started: bigint): void {
+  if (!ctx.services.logger.isLevelEnabled('info')) {
+    return;
+  }
+  const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+  ctx.state.log.info(
+    {
+      method: ctx.method,
+      path: ctx.path,
+      status: ctx.status,
+      durationMs: Math.round(durationMs * 10) / 10,
+      userId: ctx.state.currentUser?.id,
+      ip: ctx.ip,
+    },
+    'request',
+  );
 }
