@@ -3,11 +3,11 @@ import path from 'node:path';
 import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
-import helmet from 'koa-helmet';
 import type { AppContextExtras, AppServices, AppState } from './context.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { requestContext } from './middleware/requestContext.js';
+import { securityHeaders } from './middleware/securityHeaders.js';
 import { ApiRegistry } from './openapi/registry.js';
 import { registerAdminAuditRoutes } from './routes/adminAudit.js';
 import { registerAdminPage } from './routes/adminPage.js';
@@ -35,7 +35,7 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
   app.use(requestContext);
   app.use(errorHandler);
   app.use(
-    helmet({
+    securityHeaders({
       contentSecurityPolicy: {
         directives: {
           defaultSrc: ["'self'"],

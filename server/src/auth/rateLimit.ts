@@ -1,4 +1,4 @@
-import { Op, type WhereOptions } from 'sequelize';
+import { col, fn, Op, type WhereOptions } from 'sequelize';
 import type { AuditAction } from '../audit.js';
 import { AuditLog } from '../models/index.js';
 
@@ -92,10 +92,17 @@ export class FailureLimiter {
       },
       createdAt: { [Op.gt]: since },
     };
-    const [count, last] = await Promise.all([
-      AuditLog.count({ where }),
-      AuditLog.max<Date | null, AuditLog>('createdAt', { where }),
-    ]);
+    // One query for both figures: the failure count and the time of the latest failure.
+    const row = (await AuditLog.findOne({
+      attributes: [
+        [fn('COUNT', col('id')), 'failures'],
+        [fn('MAX', col('created_at')), 'latest'],
+      ],
+      where,
+      raw: true,
+    })) as unknown as { failures: number | string; latest: Date | string | null } | null;
+    const count = Number(row?.failures ?? 0);
+    const last = row?.latest ?? null;
     if (count < maxFailures || last === null) {
       return 0;
     }
