@@ -13,7 +13,7 @@ import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { buildForTests, TESTS_BUNDLE } from './vscode/build.mjs';
 import { stopAllProcesses } from './vscode/processes.mjs';
-import { startWorkbenchServer, TEST_ADMIN } from './vscode/workbench-server.mjs';
+import { startWorkbenchServer, writeTestConfig } from './vscode/workbench-server.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const keep = process.argv.includes('--keep');
@@ -31,15 +31,7 @@ try {
   const server = await startWorkbenchServer(path.join(tempDir, 'server'));
   console.log(`LLM Workbench server at ${server.url} (pid ${server.pid})`);
 
-  const configFile = path.join(tempDir, 'test-config.json');
-  const testConfig = {
-    serverUrl: server.url,
-    serverLog: server.logFile,
-    login: TEST_ADMIN.email,
-    password: TEST_ADMIN.password,
-    nickname: TEST_ADMIN.nickname,
-  };
-  fs.writeFileSync(configFile, JSON.stringify(testConfig, null, 2));
+  const configFile = writeTestConfig(tempDir, server);
 
   const userDataDir = path.join(tempDir, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });

@@ -18,7 +18,7 @@ import { buildForTests, TESTS_BUNDLE } from './vscode/build.mjs';
 import { runHostTests } from './vscode/host-tests.mjs';
 import { runUiTest } from './vscode/ui-test.mjs';
 import { stopAllProcesses } from './vscode/processes.mjs';
-import { startWorkbenchServer, TEST_ADMIN } from './vscode/workbench-server.mjs';
+import { startWorkbenchServer, TEST_ADMIN, writeTestConfig } from './vscode/workbench-server.mjs';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -56,15 +56,7 @@ try {
   const settings = { 'llmWorkbench.serverUrl': server.url };
 
   if (only !== 'ui') {
-    const configFile = path.join(tempDir, 'test-config.json');
-    const testConfig = {
-      serverUrl: server.url,
-      serverLog: server.logFile,
-      login: TEST_ADMIN.email,
-      password: TEST_ADMIN.password,
-      nickname: TEST_ADMIN.nickname,
-    };
-    fs.writeFileSync(configFile, JSON.stringify(testConfig, null, 2));
+    const configFile = writeTestConfig(tempDir, server);
     console.log(`\n=== in-host tests (code-server, Node extension host)`);
     const host = await runHostTests({
       dir: path.join(tempDir, 'host'),

@@ -46,3 +46,20 @@ export async function startWorkbenchServer(dir) {
   });
   return { url: server.match[1], logFile, pid: server.pid, stop: server.stop };
 }
+
+/**
+ * Writes the file the in-host suite reads through LLM_WORKBENCH_TEST_CONFIG: the server URL, its
+ * log and the admin's credentials. Returns the file's path.
+ */
+export function writeTestConfig(dir, server) {
+  const file = path.join(dir, 'test-config.json');
+  const config = {
+    serverUrl: server.url,
+    serverLog: server.logFile,
+    login: TEST_ADMIN.email,
+    password: TEST_ADMIN.password,
+    nickname: TEST_ADMIN.nickname,
+  };
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+  return file;
+}

@@ -32,7 +32,7 @@ export interface Config {
   trustProxy: boolean;
 }
 
-/** Thrown at start when an environment variable holds a value the server cannot use. */
+/** Thrown at start when an environment variable has a value the server cannot use. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }

@@ -28,7 +28,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The longest a client may take to send one request, headers and body, in milliseconds. */
+/** Maximum time for a client to send one request, headers and body, in milliseconds. */
 const REQUEST_TIMEOUT_MS = 5 * 60_000;
 
 /** In-flight requests get this long to finish at shutdown before their sockets are closed. */

@@ -26,7 +26,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 
 /**
  * Typed HTTP client of the server API. When the access token has expired, the first 401 starts a
- * single refresh; every request in flight waits for it and retries once with the new token.
+ * single refresh. Every request in flight waits for it and retries once with the new token.
  */
 export class ApiClient {
   private refreshing: Promise<void> | undefined;

@@ -1,16 +1,4 @@
-/** A request the server answered with an error body. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
+export { ApiError } from '../../../shared/src/api/errors.js';
 
 /** The server could not be reached: refused, DNS failure, timeout or TLS error. */
 export class ServerUnreachableError extends Error {

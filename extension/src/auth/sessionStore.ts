@@ -117,7 +117,7 @@ export class SessionStore implements SessionTokens, vscode.Disposable {
   }
 }
 
-/** The `llmWorkbench.serverUrl` setting. */
+/** Returns the `llmWorkbench.serverUrl` setting, or the default when it is empty. */
 export function configuredServerUrl(): string {
   const value = vscode.workspace.getConfiguration('llmWorkbench').get<string>('serverUrl');
   return value === undefined || value.trim() === '' ? 'http://127.0.0.1:8000' : value.trim();

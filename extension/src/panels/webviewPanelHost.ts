@@ -6,7 +6,7 @@ import type {
 } from '../../../shared/src/protocol/webview.js';
 import type { Logger } from '../log.js';
 
-/** What a panel kind needs to be hosted. */
+/** The settings of a panel kind. */
 export interface PanelOptions {
   viewType: string;
   title: string;

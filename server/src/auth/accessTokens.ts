@@ -26,7 +26,7 @@ export function createAccessTokenKey(secret: string): KeyObject {
 
 /**
  * Signs an HS256 access token. `issuedAt` (seconds) is explicit so that a racing refresh repeat
- * can be answered with byte-for-byte the same token.
+ * receives byte-for-byte the same token.
  */
 export function signAccessToken(
   key: KeyObject,

@@ -19,8 +19,8 @@ export interface PassedAttempt {
  * so concurrent attempts on one account count each other and at most the allowed number reach
  * bcrypt.
  * A blocked attempt is removed again, so waiting out `Retry-After` is enough. Returns the entry of
- * a passed check for the caller to turn into its success record; a failed check turns it into a
- * failure with its reason.
+ * a passed check for the caller to turn into its success record. A failed check turns the entry
+ * into a failure with its reason.
  */
 export async function limitedPasswordCheck(
   services: AppServices,

@@ -8,7 +8,7 @@ import { hashPassword } from './passwords.js';
 export const DEFAULT_ADMIN_EMAIL = 'admin@llm-workbench.local';
 export const DEFAULT_ADMIN_NICKNAME = 'admin';
 
-/** What the first start created; `generatedPassword` is set only when none was configured. */
+/** The admin the first start created. `generatedPassword` is set only when none was configured. */
 export interface CreatedAdmin {
   email: string;
   nickname: string;

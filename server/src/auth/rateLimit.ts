@@ -7,17 +7,16 @@ const FIRST_BLOCK_MS = 60_000;
 
 /**
  * An address is blocked after this many times the failures that block one account. Several users
- * can share an address (an office NAT, a reverse proxy), and with equal limits a few typos by one
- * user would block the others, and the reset after a successful login would not help a user who
- * keeps mistyping from the same address.
+ * can share an address (an office NAT, a reverse proxy). With equal limits, a few typos by one
+ * user would block the others, because a successful login resets only the account's count.
  */
 const ADDRESS_LIMIT_FACTOR = 4;
 
 /**
- * Which failures a limit counts and which success resets the account's count. `pending` are
- * attempts still being checked; they count against their account, so concurrent guesses cannot
- * pass the limit together, but not against the address, so a burst of sign-ins by many users
- * behind one address is not blocked.
+ * The failures a limit counts and the success that resets the account's count. `pending` are
+ * attempts still being checked. They count against their account, so concurrent guesses cannot
+ * pass the limit together. They do not count against the address, so a burst of sign-ins by many
+ * users behind one address is not blocked.
  */
 export interface LimitedAction {
   failures: AuditAction[];
@@ -38,7 +37,7 @@ export const REGISTER_LIMIT: LimitedAction = {
 };
 
 /**
- * Counts failed attempts per account and per address from the audit log, so the limit holds
+ * Counts failed attempts per account and per address from the audit log, so the limit applies
  * across server instances that share a database. After `maxFailures` failures inside the window
  * (four times as many for an address) the key is blocked for a minute after its last failure. Each
  * failure past the limit doubles the block, up to the window length; rejected attempts during a

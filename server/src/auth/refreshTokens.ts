@@ -22,7 +22,7 @@ export interface IssuedRefreshToken {
   issuedAt: Date;
 }
 
-/** Why a presented refresh token was rejected; the log records it, the client sees only 401. */
+/** The reason a refresh token was rejected. The log records it; the client gets only a 401. */
 export type RejectionReason = 'unknown' | 'expired' | 'revoked' | 'reused';
 
 type RotationOutcome =
@@ -51,8 +51,8 @@ export function hashToken(token: string): string {
 
 /**
  * Issues, rotates and revokes opaque refresh tokens. Only hashes are stored. A rotated token's
- * successor is an HMAC of it under the app secret, so a racing repeat can be answered with the
- * same successor without keeping any token in plain text.
+ * successor is an HMAC of it under the app secret, so a racing repeat can receive the same
+ * successor without keeping any token in plain text.
  */
 export class RefreshTokenStore {
   constructor(
@@ -128,7 +128,7 @@ export class RefreshTokenStore {
       }
 
       // The conditional update takes the row lock first, so of two racing rotations only one
-      // creates the successor and the other sees `raced`.
+      // creates the successor and the other gets `raced`.
       const [updated] = await RefreshToken.update(
         { revokedAt: now, rotatedAt: now },
         { where: { id: current.id, revokedAt: null }, transaction },

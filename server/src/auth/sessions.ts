@@ -11,7 +11,7 @@ import { limitedPasswordCheck } from './attempts.js';
 import { REGISTER_LIMIT } from './rateLimit.js';
 import { refreshRejectedError, RefreshRejected, type IssuedRefreshToken } from './refreshTokens.js';
 
-/** Who is making a request, for the audit log and the rate limit. */
+/** The client of a request, for the audit log and the rate limit. */
 export interface Caller {
   ip: string;
   log: Logger;
@@ -91,7 +91,7 @@ async function assertEmailAndNicknameFree(input: { email: string; nickname: stri
 
 /**
  * Checks a login (email or nickname) and password and starts a session. A wrong password, an
- * unknown login and a disabled account get the same 401; the log and audit log say which.
+ * unknown login and a disabled account get the same 401. The log and the audit log record which.
  */
 export async function logIn(
   services: AppServices,

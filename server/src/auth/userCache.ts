@@ -1,8 +1,8 @@
 import { User } from '../models/index.js';
 
 /**
- * How long a cached user may be served. Changes made through this process clear the entry at
- * once; a change made by another server instance on the same database shows here within this time.
+ * Maximum age of a cached user, in milliseconds. Changes made through this process clear the entry
+ * at once. A change made by another server instance on the same database takes up to this long.
  */
 export const USER_CACHE_TTL_MS = 2000;
 
@@ -67,7 +67,7 @@ function forgetEverywhere(userId?: number): void {
   }
 }
 
-/** The User model is shared by every server in the process, so its hooks are installed once. */
+/** Installs the User model hooks once, because every server in the process shares the model. */
 function installHooks(): void {
   if (hooksInstalled) {
     return;

@@ -10,10 +10,10 @@ const DEADLOCK_ATTEMPTS = 3;
 const sqliteQueues = new WeakMap<Sequelize, Promise<unknown>>();
 
 /**
- * Runs `work` in a transaction. On SQLite, transactions of this process run one at a time: each
- * Sequelize transaction opens its own sqlite3 connection, and a transaction waiting on the busy
- * timeout blocks one of libuv's four worker threads, so a burst of them could starve the thread
- * the lock holder needs to commit. Queueing them in the process avoids that wait altogether.
+ * Runs `work` in a transaction. On SQLite, transactions of this process run one at a time,
+ * because each Sequelize transaction opens its own sqlite3 connection. A transaction waiting on
+ * the busy timeout blocks one of libuv's four worker threads, so a burst of them could starve the
+ * thread the lock holder needs to commit. Queueing them in the process avoids that wait.
  */
 export function runTransaction<T>(
   sequelize: Sequelize,

@@ -51,8 +51,8 @@ export async function authenticate(ctx: AppContext, next: Next): Promise<void> {
   }
   const cached = token === undefined ? undefined : cache.get(token);
   if (cached !== undefined && cached.exp * 1000 > Date.now()) {
-    // The same token text verified before and has not expired, so its signature and claims are
-    // known to be valid; only the user is checked again.
+    // This exact token verified before and has not expired, so its signature and claims are
+    // valid. Only the user is checked again.
     ctx.state.user = cached;
     await loadUser(ctx, cached, next);
     return;

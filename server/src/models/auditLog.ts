@@ -17,7 +17,7 @@ export const AUDIT_TEXT_LENGTHS = {
 } as const;
 
 /**
- * One audited event: who (`actorId`, or the attempted `login` when nobody is signed in), what
+ * One audited event: who (`actorId`, or the attempted `login` when no user is signed in), what
  * (`action` on `targetType`/`targetId`), when and from which address.
  */
 export class AuditLog extends Model<InferAttributes<AuditLog>, InferCreationAttributes<AuditLog>> {

@@ -2,7 +2,7 @@ import { z, type ZodType } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route: anyone, any signed-in user, or admins only. */
+/** The access level of a route: anyone, any signed-in user, or admins only. */
 export type Access = 'public' | 'user' | 'admin';
 
 /** The description of one route; the same schemas validate requests and build the document. */

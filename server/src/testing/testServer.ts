@@ -149,7 +149,7 @@ export class TestServer {
   }
 }
 
-/** Which database the suite runs on, for test names. */
+/** The database dialect the suite runs on, for test names. */
 export const testDialect = mysqlServerUrl === undefined ? 'sqlite' : 'mysql';
 
 /**

@@ -7,7 +7,7 @@ export interface ServerStatus {
   reachable: boolean;
   version?: string;
   database?: string;
-  /** Why the server could not be reached, when it could not. */
+  /** The reason the server could not be reached, when it could not. */
   error?: string;
 }
 
@@ -27,7 +27,7 @@ export interface OverviewActionMessage {
 export type OverviewHostMessage = OverviewStateMessage | CommonHostMessage;
 export type OverviewWebviewMessage = OverviewActionMessage | CommonWebviewMessage;
 
-/** What the overview webview keeps with `setState`, so a reload renders at once. */
+/** The state the overview webview saves with `setState`, so a reload renders at once. */
 export interface OverviewWebviewState {
   last?: OverviewStateMessage;
 }

@@ -3,7 +3,7 @@
  * messages in a file beside this one and unions them with these.
  */
 
-/** Sent by a webview once its script runs, so the host knows it can post messages. */
+/** Sent by a webview once its script runs, so the host can start posting messages. */
 export interface ReadyMessage {
   type: 'ready';
 }

@@ -1,11 +1,11 @@
 /**
- * Separates inline reasoning from the answer in streamed model text. Models such as DeepSeek R1
+ * Separates inline reasoning from the reply in streamed model text. Models such as DeepSeek R1
  * and Qwen 3 put their reasoning between `<think>` and `</think>` (some use `<thinking>`) in the
- * same text stream as the answer. The splitter works on chunks cut anywhere, including inside a
+ * same text stream as the reply. The splitter works on chunks cut anywhere, including inside a
  * tag, and passes a `<` that does not start a tag through unchanged.
  */
 
-/** A run of text classified as reasoning or answer. */
+/** A run of text classified as reasoning or reply content. */
 export interface TextPart {
   kind: 'reasoning' | 'content';
   text: string;

@@ -1,17 +1,7 @@
+import { ApiError } from '../../../shared/src/api/errors.js';
 import type { ApiErrorBody, TokenResponse } from '../../../shared/src/api/users.js';
 
-/** An API call that failed, with the server's error code and message. */
-export class ApiError extends Error {
-  override name = 'ApiError';
-
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { ApiError };
 
 /**
  * Calls the server for the admin page. The refresh token stays in its HttpOnly cookie; the access
