@@ -30,7 +30,16 @@ fs.rmSync('dist/webviews', { recursive: true, force: true });
 run('node', ['esbuild.config.mjs', '--production', '--only', 'extension,webviews']);
 // The admin page is served by the server, not by VS Code.
 fs.rmSync('dist/webviews/admin', { recursive: true, force: true });
-run('npx', ['vsce', 'package', '--no-dependencies', '--out', out]);
+// The package's README is the one for users of the extension, not the developers' guide.
+run('npx', [
+  'vsce',
+  'package',
+  '--no-dependencies',
+  '--readme-path',
+  'extension/README.md',
+  '--out',
+  out,
+]);
 
 const listing = spawnSync('unzip', ['-l', out], { encoding: 'utf8' });
 if (listing.status !== 0) {

@@ -32,7 +32,7 @@ export interface WorkbenchApi {
 export function activate(context: vscode.ExtensionContext): WorkbenchApi | undefined {
   const log = createLogger();
   const store = new SessionStore(context.secrets);
-  const client = new ApiClient(store);
+  const client = new ApiClient(store, fetch, log);
   const provider = new WorkbenchAuthenticationProvider(store, client, log);
   const statusBar = new WorkbenchStatusBar(store, client);
   const views = {
@@ -66,6 +66,14 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
     }),
     OverviewPanel.registerSerializer(overviewDeps),
     trackSignedInContext(store, log),
+    // Lists loaded while the server was down show an error, so they load again once it is back.
+    statusBar.onDidReconnect(() => {
+      log.info(`The server at ${store.serverUrl()} is reachable again; reloading the views.`);
+      for (const view of Object.values(views)) {
+        view.refresh();
+      }
+      void OverviewPanel.open?.refresh();
+    }),
   );
   log.info(
     `LLM Workbench ${(context.extension.packageJSON as { version: string }).version} activated`,

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { ApiError } from './api/errors.js';
 
 /** The extension's log: one LogOutputChannel named "LLM Workbench". */
 export interface Logger {
+  debug(message: string, ...details: unknown[]): void;
   info(message: string, ...details: unknown[]): void;
   warn(message: string, ...details: unknown[]): void;
   error(message: string, ...details: unknown[]): void;
@@ -16,6 +18,7 @@ export function createLogger(): Logger & vscode.Disposable {
   const channel = vscode.window.createOutputChannel('LLM Workbench', { log: true });
   const showLog = vscode.l10n.t('Show Log');
   return {
+    debug: (message, ...details) => channel.debug(message, ...details.map(describe)),
     info: (message, ...details) => channel.info(message, ...details.map(describe)),
     warn: (message, ...details) => channel.warn(message, ...details.map(describe)),
     error: (message, ...details) => channel.error(message, ...details.map(describe)),
@@ -33,6 +36,10 @@ export function createLogger(): Logger & vscode.Disposable {
 }
 
 function describe(detail: unknown): string {
+  if (detail instanceof ApiError) {
+    const request = detail.requestId === undefined ? '' : `, request id ${detail.requestId}`;
+    return `${detail.name}: HTTP ${detail.status} ${detail.code}${request}: ${detail.message}`;
+  }
   if (detail instanceof Error) {
     return detail.stack ?? `${detail.name}: ${detail.message}`;
   }

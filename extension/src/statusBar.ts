@@ -18,7 +18,10 @@ export class WorkbenchStatusBar implements vscode.Disposable {
     vscode.StatusBarAlignment.Left,
     50,
   );
-  private readonly disposables: vscode.Disposable[] = [this.item];
+  private readonly reconnected = new vscode.EventEmitter<void>();
+  /** Fires when the server answers again after a health check found it unreachable. */
+  readonly onDidReconnect = this.reconnected.event;
+  private readonly disposables: vscode.Disposable[] = [this.item, this.reconnected];
   private user: ApiUser | undefined;
   private reachableState: boolean | undefined;
   private readonly timer: ReturnType<typeof setInterval>;
@@ -54,9 +57,13 @@ export class WorkbenchStatusBar implements vscode.Disposable {
 
   /** Asks the server for its health and updates the item. */
   async checkServer(): Promise<boolean> {
+    const wasUnreachable = this.reachableState === false;
     try {
       await this.client.request('GET', '/api/health', { anonymous: true, timeoutMs: 5000 });
       this.reachableState = true;
+      if (wasUnreachable) {
+        this.reconnected.fire();
+      }
     } catch {
       this.reachableState = false;
     }
@@ -71,6 +78,11 @@ export class WorkbenchStatusBar implements vscode.Disposable {
 
   get text(): string {
     return this.item.text;
+  }
+
+  /** What a screen reader announces for the item. */
+  get accessibleLabel(): string | undefined {
+    return this.item.accessibilityInformation?.label;
   }
 
   dispose(): void {
@@ -103,6 +115,11 @@ export class WorkbenchStatusBar implements vscode.Disposable {
             server,
             state,
           );
+    // Screen readers read the label, not the codicon name in the text.
+    this.item.accessibilityInformation = {
+      label: `${vscode.l10n.t('LLM Workbench account')}: ${this.item.tooltip}`,
+      role: 'button',
+    };
     this.item.backgroundColor =
       this.reachableState === false
         ? new vscode.ThemeColor('statusBarItem.warningBackground')

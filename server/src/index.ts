@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     printAdminBanner(running.url, running.createdAdmin);
   }
   process.stderr.write(
-    `LLM Workbench server at ${running.url} (admin page: ${running.url}/admin)\n`,
+    `LLM Workbench server at ${running.url} (admin page: ${running.url}/admin/)\n`,
   );
 
   const stop = (signal: string) => {
@@ -92,7 +92,7 @@ function printAdminBanner(
     admin.generatedPassword === undefined
       ? ''
       : '  This password is shown only now. Sign in and change it with PUT /api/auth/password.',
-    `  Sign in at ${url}/admin`,
+    `  Sign in at ${url}/admin/`,
     '',
   ];
   process.stderr.write(`${lines.join('\n')}\n`);

@@ -24,6 +24,11 @@ export interface RequestOptions {
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 
+/** Where the client writes one line per request: method, path, status, time and request id. */
+export interface RequestLog {
+  debug(message: string): void;
+}
+
 /**
  * Typed HTTP client of the server API. When the access token has expired, the first 401 starts a
  * single refresh. Every request in flight waits for it and retries once with the new token.
@@ -34,6 +39,7 @@ export class ApiClient {
   constructor(
     private readonly tokens: SessionTokens,
     private readonly fetchImpl: typeof fetch = fetch,
+    private readonly log?: RequestLog,
   ) {}
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -140,18 +146,27 @@ export class ApiClient {
     const signal = AbortSignal.any(
       signals.filter((item): item is AbortSignal => item !== undefined),
     );
+    const started = Date.now();
     try {
-      return await this.fetchImpl(new URL(path, serverUrl), {
+      const response = await this.fetchImpl(new URL(path, serverUrl), {
         method,
         headers,
         signal,
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       });
+      this.log?.debug(
+        `${method} ${path} → HTTP ${response.status} in ${Date.now() - started} ms ` +
+          `(request id ${response.headers.get('x-request-id') ?? 'none'})`,
+      );
+      return response;
     } catch (error) {
       if (options.signal?.aborted === true) {
+        this.log?.debug(`${method} ${path} → cancelled after ${Date.now() - started} ms`);
         throw error;
       }
-      throw new ServerUnreachableError(serverUrl, describeFetchFailure(error, timeoutMs));
+      const reason = describeFetchFailure(error, timeoutMs);
+      this.log?.debug(`${method} ${path} → no answer after ${Date.now() - started} ms: ${reason}`);
+      throw new ServerUnreachableError(serverUrl, reason);
     }
   }
 
@@ -159,6 +174,7 @@ export class ApiClient {
     if (response.status === 204) {
       return undefined as T;
     }
+    const requestId = response.headers.get('x-request-id') ?? undefined;
     const text = await response.text();
     let payload: unknown;
     try {
@@ -168,6 +184,7 @@ export class ApiClient {
         response.status,
         'invalid_response',
         `The server answered HTTP ${response.status} with a body that is not JSON; check the server URL.`,
+        { requestId },
       );
     }
     if (!response.ok) {
@@ -176,7 +193,7 @@ export class ApiClient {
         response.status,
         error?.code ?? 'http_error',
         error?.message ?? `The server answered HTTP ${response.status}.`,
-        error?.details,
+        { details: error?.details, requestId },
       );
     }
     return payload as T;

@@ -61,12 +61,6 @@ async function showAccountMenu(store: SessionStore, statusBar: WorkbenchStatusBa
       label: `$(sign-in) ${vscode.l10n.t('Sign In')}`,
       command: 'llmWorkbench.account.signIn',
     });
-  } else {
-    items.push({
-      label: `$(sign-out) ${vscode.l10n.t('Sign Out')}`,
-      description: `${user.nickname} (${user.email})`,
-      command: 'llmWorkbench.account.signOut',
-    });
   }
   items.push(
     {
@@ -79,6 +73,14 @@ async function showAccountMenu(store: SessionStore, statusBar: WorkbenchStatusBa
       command: 'llmWorkbench.showLog',
     },
   );
+  // Signing out is last, so a quick Enter on the menu never ends the session.
+  if (user !== undefined) {
+    items.push({
+      label: `$(sign-out) ${vscode.l10n.t('Sign Out')}`,
+      description: `${user.nickname} (${user.email})`,
+      command: 'llmWorkbench.account.signOut',
+    });
+  }
   const choice = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('LLM Workbench'),
     placeHolder: user === undefined ? vscode.l10n.t('Not signed in') : user.nickname,

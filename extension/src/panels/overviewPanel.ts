@@ -128,7 +128,7 @@ export class OverviewPanel implements vscode.Disposable {
         await vscode.commands.executeCommand('llmWorkbench.account.signOut');
         break;
       case 'openAdminPage':
-        await vscode.env.openExternal(vscode.Uri.parse(`${this.deps.store.serverUrl()}/admin`));
+        await vscode.env.openExternal(vscode.Uri.parse(`${this.deps.store.serverUrl()}/admin/`));
         break;
       default:
         break;

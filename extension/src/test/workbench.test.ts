@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { ApiUser } from '../../../shared/src/api/users.js';
+import { ApiClient } from '../api/client.js';
+import { ApiError } from '../api/errors.js';
 import { AUTH_PROVIDER_ID } from '../auth/authenticationProvider.js';
 import { describeSignInFailure, signIn, validateServerUrl } from '../auth/signIn.js';
 import type { WorkbenchApi } from '../extension.js';
@@ -116,6 +118,44 @@ suite('sign-in failures', () => {
     assert.equal(await api.store.user(), undefined);
   });
 
+  test('disabled account', async () => {
+    const login = 'disabled-user';
+    const password = 'disabled-user-password';
+    const registered = await fetch(`${config.serverUrl}/api/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: `${login}@example.com`, nickname: login, password }),
+    });
+    assert.equal(registered.status, 201);
+    const { user } = (await registered.json()) as { user: ApiUser };
+    const adminLogin = await fetch(`${config.serverUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        login: config.login,
+        password: config.password,
+        tokenDelivery: 'body',
+      }),
+    });
+    const { accessToken } = (await adminLogin.json()) as { accessToken: string };
+    const disabled = await fetch(`${config.serverUrl}/api/admin/users/${user.id}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ isActive: false }),
+    });
+    assert.equal(disabled.status, 200);
+
+    const error = await rejectionOf(
+      signIn(api.store, { serverUrl: config.serverUrl, login, password }),
+    );
+
+    assert.equal(
+      describeSignInFailure(error, config.serverUrl),
+      `This account is disabled. Ask an admin of ${config.serverUrl} to enable it.`,
+    );
+    assert.equal(await api.store.user(), undefined);
+  });
+
   test('unreachable server', async () => {
     const serverUrl = `http://127.0.0.1:${await closedLoopbackPort()}`;
     const error = await rejectionOf(
@@ -128,6 +168,40 @@ suite('sign-in failures', () => {
         'check the server URL.',
     );
     assert.equal(await api.store.user(), undefined);
+  });
+});
+
+suite('request log', () => {
+  test('request lines carry status and id', async () => {
+    const lines: string[] = [];
+    const client = new ApiClient(
+      {
+        serverUrl: () => config.serverUrl,
+        accessToken: () => undefined,
+        refreshToken: () => Promise.resolve(undefined),
+        update: () => Promise.resolve(),
+        expire: () => Promise.resolve(),
+      },
+      fetch,
+      { debug: (line) => lines.push(line) },
+    );
+
+    await client.request('GET', '/api/health', { anonymous: true });
+    const error = await rejectionOf(
+      client.request('POST', '/api/auth/login', {
+        anonymous: true,
+        body: { login: 'nobody-here', password: 'not-the-password' },
+      }),
+    );
+
+    assert.match(lines[0] ?? '', /^GET \/api\/health → HTTP 200 in \d+ ms \(request id [\w-]+\)$/);
+    assert.ok(error instanceof ApiError);
+    assert.equal(error.status, 401);
+    assert.match(error.requestId ?? '', /^[\w-]+$/);
+    assert.ok(
+      lines[1]?.endsWith(`(request id ${error.requestId})`),
+      `the log line names the failed request: ${lines[1]}`,
+    );
   });
 });
 
@@ -183,6 +257,10 @@ suite('signed in', () => {
     await waitFor('the nickname in the status bar', () =>
       api.statusBar.text.endsWith(` ${config.nickname}`),
     );
+    await waitFor('the reachable server in the accessible label', () =>
+      (api.statusBar.accessibleLabel ?? '').endsWith(`Server ${config.serverUrl} is reachable.`),
+    );
+    assert.match(api.statusBar.accessibleLabel ?? '', /^LLM Workbench account: Signed in as /);
   });
 
   test('secrets keep only the refresh token', async () => {
@@ -294,5 +372,27 @@ suite('sign-out', () => {
     const state = await panel.refresh();
     assert.equal(state.user, undefined);
     panel.dispose();
+  });
+
+  test('reconnect reloads the views', async () => {
+    const settings = vscode.workspace.getConfiguration('llmWorkbench');
+    const configured = settings.inspect<string>('serverUrl')?.globalValue;
+    const reconnected = new Promise<void>((resolve) => {
+      const listener = api.statusBar.onDidReconnect(() => {
+        listener.dispose();
+        resolve();
+      });
+    });
+
+    const closedUrl = `http://127.0.0.1:${await closedLoopbackPort()}`;
+    await settings.update('serverUrl', closedUrl, vscode.ConfigurationTarget.Global);
+    await waitFor('the status bar to see the server gone', () => api.statusBar.reachable === false);
+    await settings.update('serverUrl', config.serverUrl, vscode.ConfigurationTarget.Global);
+
+    await reconnected;
+    assert.equal(api.statusBar.reachable, true);
+    if (configured !== undefined) {
+      await settings.update('serverUrl', configured, vscode.ConfigurationTarget.Global);
+    }
   });
 });

@@ -26,6 +26,7 @@ export interface SessionTokens {
 }
 
 const INVALID_CREDENTIALS = 'The login or password is incorrect.';
+const ACCOUNT_DISABLED = 'This account is disabled. Ask an admin to enable it.';
 
 /** Creates an account after checking the rate limit and that email and nickname are free. */
 export async function register(
@@ -91,7 +92,9 @@ async function assertEmailAndNicknameFree(input: { email: string; nickname: stri
 
 /**
  * Checks a login (email or nickname) and password and starts a session. A wrong password, an
- * unknown login and a disabled account get the same 401. The log and the audit log record which.
+ * unknown login and a disabled account get the same 401; the log and the audit log record which.
+ * Only a caller who gave a disabled account's right password learns that it is disabled (a 403),
+ * so the difference tells nothing to someone guessing.
  */
 export async function logIn(
   services: AppServices,
@@ -125,6 +128,9 @@ export async function logIn(
       { login: account, reason: 'failed' in outcome ? outcome.failed : 'unknown_login' },
       'login failed',
     );
+    if ('failed' in outcome && outcome.failed === 'disabled') {
+      throw new HttpError(403, 'account_disabled', ACCOUNT_DISABLED);
+    }
     throw new HttpError(401, 'invalid_credentials', INVALID_CREDENTIALS);
   }
 

@@ -12,14 +12,20 @@ const CONTENT_TYPES: Record<string, string> = {
 const ASSET_NAME = /^[A-Za-z0-9_-]+\.(?:js|css|map)$/;
 
 /**
- * Serves the admin page at `/admin` from the built assets. Only flat file names from the build
- * are served, so no request path can reach outside the folder.
+ * Serves the admin page at `/admin/` from the built assets. Only flat file names from the build
+ * are served, so no request path can reach outside the folder. The page, its script and its API
+ * calls use relative URLs, and so do the redirects to it, so the page also works behind a proxy
+ * that serves the server under a path prefix (code-server's `/proxy/<port>/`).
  */
 export function registerAdminPage(router: ApiRouter, assetsDir: string): void {
   router.get('/', (ctx) => {
-    ctx.redirect('/admin');
+    ctx.redirect('admin/');
   });
   router.get('/admin', async (ctx) => {
+    if (!ctx.path.endsWith('/')) {
+      ctx.redirect('admin/');
+      return;
+    }
     await sendAsset(ctx, assetsDir, 'index.html');
   });
   router.get('/admin/:file', async (ctx) => {

@@ -370,7 +370,7 @@ describe(`auth flow (${testDialect})`, () => {
         body: { login: 'nobody', password: 'nope-nope' },
       }),
       server.request('POST', '/api/auth/login', {
-        body: { login: 'mona', password: 'mona-password' },
+        body: { login: 'mona', password: 'nope-nope' },
       }),
     ]);
 
@@ -386,6 +386,27 @@ describe(`auth flow (${testDialect})`, () => {
       .map((entry) => entry.reason);
     assert.ok(reasons.includes('wrong_password'));
     assert.ok(reasons.includes('unknown_login'));
+  });
+
+  test('right password on disabled account', async () => {
+    const disabled = await server.signUp('olga', 'olga-password');
+    await User.update({ isActive: false }, { where: { id: disabled.userId } });
+
+    const rightPassword = await server.request('POST', '/api/auth/login', {
+      body: { login: 'olga', password: 'olga-password' },
+    });
+
+    assert.equal(rightPassword.status, 403);
+    assert.deepEqual(rightPassword.body, {
+      error: {
+        code: 'account_disabled',
+        message: 'This account is disabled. Ask an admin to enable it.',
+      },
+    });
+    const reasons = server.log
+      .map((line) => JSON.parse(line) as { msg: string; reason?: string })
+      .filter((entry) => entry.msg === 'login failed')
+      .map((entry) => entry.reason);
     assert.ok(reasons.includes('disabled'));
   });
 

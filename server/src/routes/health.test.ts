@@ -628,7 +628,7 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     );
   });
 
-  for (const route of ['/api/health', '/admin']) {
+  for (const route of ['/api/health', '/admin/']) {
     test(`security headers on ${route}`, async () => {
       const response = await rawRequest(server.url, 'GET', route);
 
@@ -690,24 +690,32 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     assert.equal(response.headers['access-control-allow-methods'], undefined);
   });
 
-  test('admin page is served as HTML', async () => {
-    const page = await rawRequest(server.url, 'GET', '/admin');
+  test('admin page is served as HTML with a relative script URL', async () => {
+    const page = await rawRequest(server.url, 'GET', '/admin/');
     const script = await rawRequest(server.url, 'GET', '/admin/main.js');
 
     assert.equal(page.status, 200);
     assert.match(page.headers['content-type'] ?? '', /^text\/html/);
     assert.match(page.body, /<admin-app>/);
-    assert.match(page.body, /src="\/admin\/main\.js"/);
+    // Relative, so the page also loads behind a proxy's path prefix such as /proxy/8000/.
+    assert.match(page.body, /src="main\.js"/);
     assert.equal(script.status, 200);
     assert.match(script.headers['content-type'] ?? '', /^text\/javascript/);
   });
 
-  test('root redirects to the admin page', async () => {
-    const response = await rawRequest(server.url, 'GET', '/');
+  for (const route of ['/', '/admin']) {
+    test(`${route} redirects relatively to the admin page`, async () => {
+      const response = await rawRequest(server.url, 'GET', route);
 
-    assert.equal(response.status, 302);
-    assert.equal(response.headers.location, '/admin');
-  });
+      assert.equal(response.status, 302);
+      assert.equal(response.headers.location, 'admin/');
+      assert.equal(new URL('admin/', `${server.url}${route}`).pathname, '/admin/');
+      assert.equal(
+        new URL('admin/', `http://127.0.0.1:1/proxy/8000${route}`).pathname,
+        '/proxy/8000/admin/',
+      );
+    });
+  }
 
   const escapingPaths = [
     '/admin/../secrets.json',

@@ -6,8 +6,20 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details?: unknown,
+    readonly extra: {
+      details?: unknown;
+      /** The server's X-Request-Id for the request, to find it in the server log. */
+      requestId?: string;
+    } = {},
   ) {
     super(message);
+  }
+
+  get details(): unknown {
+    return this.extra.details;
+  }
+
+  get requestId(): string | undefined {
+    return this.extra.requestId;
   }
 }

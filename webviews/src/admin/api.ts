@@ -50,7 +50,8 @@ export class AdminApi {
     if (this.accessToken !== undefined) {
       headers.Authorization = `Bearer ${this.accessToken}`;
     }
-    const response = await fetch(path, {
+    // Relative to the page at `<prefix>/admin/`, so a proxy's path prefix is kept.
+    const response = await fetch(new URL(`..${path}`, document.baseURI), {
       method,
       headers,
       credentials: 'same-origin',
