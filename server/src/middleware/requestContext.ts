@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import type { Next } from 'koa';
 import type { Logger } from 'pino';
-import type { AppContext } from '../context.js';
+import type { AppContext, AppState } from '../context.js';
 
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -15,14 +15,7 @@ export async function requestContext(ctx: AppContext, next: Next): Promise<void>
   const started = process.hrtime.bigint();
   const offered = ctx.get('X-Request-Id');
   const requestId = CLIENT_REQUEST_ID.test(offered) ? offered : randomUUID();
-  ctx.state.requestId = requestId;
-  // The child logger is made on first use; most requests log nothing but the line below.
-  let log: Logger | undefined;
-  Object.defineProperty(ctx.state, 'log', {
-    configurable: true,
-    enumerable: true,
-    get: () => (log ??= ctx.services.logger.child({ requestId })),
-  });
+  ctx.state = new RequestState(requestId, ctx.services.logger);
   ctx.set('X-Request-Id', requestId);
   // Behind TRUST_PROXY, ctx.ip comes from X-Forwarded-For, which need not hold an address. The
   // audit log and the rate limit key on ctx.ip, so anything else falls back to the socket address.
@@ -33,6 +26,27 @@ export async function requestContext(ctx: AppContext, next: Next): Promise<void>
     await next();
   } finally {
     logRequest(ctx, started);
+  }
+}
+
+/**
+ * The per-request state. The child logger is made on first use, because most requests log nothing
+ * but their request line. A class keeps the lazy getter off each request's object, which is
+ * cheaper than defining a property per request.
+ */
+class RequestState implements AppState {
+  user?: AppState['user'];
+  currentUser?: AppState['currentUser'];
+  private childLog: Logger | undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get log(): Logger {
+    this.childLog ??= this.logger.child({ requestId: this.requestId });
+    return this.childLog;
   }
 }
 

@@ -389,11 +389,11 @@ describe(`auth flow (${testDialect})`, () => {
   });
 
   test('right password on disabled account', async () => {
-    const disabled = await server.signUp('olga', 'olga-password');
+    const disabled = await server.signUp('petra', 'petra-password');
     await User.update({ isActive: false }, { where: { id: disabled.userId } });
 
     const rightPassword = await server.request('POST', '/api/auth/login', {
-      body: { login: 'olga', password: 'olga-password' },
+      body: { login: 'petra', password: 'petra-password' },
     });
 
     assert.equal(rightPassword.status, 403);

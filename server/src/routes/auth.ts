@@ -18,6 +18,7 @@ import {
   type SessionTokens,
 } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
+import type { User } from '../models/index.js';
 import { unauthorized } from '../errors.js';
 import { presentUser } from '../presenters/user.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
@@ -132,10 +133,23 @@ function defineMe(target: RouteTarget): void {
       responses: { 200: { description: 'The user', schema: userResponse } },
     },
     (ctx) => {
-      ctx.body = { user: presentUser(signedInUser(ctx)) };
+      const user = signedInUser(ctx);
+      let body = meResponses.get(user);
+      if (body === undefined) {
+        body = JSON.stringify({ user: presentUser(user) });
+        meResponses.set(user, body);
+      }
+      ctx.type = 'application/json';
+      ctx.body = body;
     },
   );
 }
+
+/**
+ * The `GET /api/auth/me` body by user record. The user cache hands out one record per user for a
+ * few seconds and loads a new one after any change, so a body is never older than its record.
+ */
+const meResponses = new WeakMap<User, string>();
 
 function defineChangePassword(target: RouteTarget): void {
   defineRoute(
