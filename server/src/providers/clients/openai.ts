@@ -1,0 +1,272 @@
+// The client for OpenAI and OpenAI-compatible servers (DeepSeek, Qwen on DashScope, vLLM, LM
+// Studio, OpenRouter, Moonshot), built on the official `openai` SDK.
+import OpenAI, { type ClientOptions } from 'openai';
+import type { ProviderKind } from '../../../../shared/src/api/providers.js';
+import { malformedResponse, toProviderError, type AbortReason } from './openaiErrors.js';
+import { listedModels } from './openaiModels.js';
+import { buildChatBody, profileFor, type CompatibilityProfile } from './openaiProfiles.js';
+import { ChunkReader, toCompletion } from './openaiResponses.js';
+import type {
+  ClientTimeouts,
+  Completion,
+  CompletionRequest,
+  ListedModel,
+  ProviderClient,
+  ProviderConnection,
+  ProviderError,
+  StreamEvent,
+} from './types.js';
+
+/**
+ * The SDK refuses to start without a key, but local servers (vLLM, LM Studio) often need none.
+ * Without a key this placeholder satisfies the SDK and the Authorization header is removed.
+ */
+const NO_KEY_PLACEHOLDER = 'no-key';
+
+/** Settings shared by every call of one client. */
+interface ClientSettings {
+  sdkOptions: ClientOptions;
+  timeouts: ClientTimeouts;
+  /** The provider's host and port, for messages. */
+  host: string;
+  profile: CompatibilityProfile;
+}
+
+/** Calls one OpenAI or OpenAI-compatible provider, shaping requests as openaiProfiles.ts lists. */
+export class OpenAiClient implements ProviderClient {
+  readonly kind: ProviderKind;
+  private readonly settings: ClientSettings;
+
+  /** Throws an Error naming the value when the base URL or a timeout is invalid. */
+  constructor(connection: ProviderConnection, timeouts: ClientTimeouts) {
+    this.kind = connection.kind;
+    this.settings = clientSettings(connection, timeouts);
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ListedModel[]> {
+    const call = new ProviderCall(this.settings, { signal, mode: 'whole', model: null });
+    try {
+      const body = await call.sdk.get<unknown>('/models', { signal: call.signal });
+      const models = listedModels(body);
+      if (models === null) {
+        throw malformedResponse(this.settings.host);
+      }
+      return models;
+    } catch (error) {
+      throw call.toError(error);
+    } finally {
+      call.end();
+    }
+  }
+
+  async complete(request: CompletionRequest): Promise<Completion> {
+    const call = new ProviderCall(this.settings, {
+      signal: request.signal,
+      mode: 'whole',
+      model: request.model,
+    });
+    try {
+      const body = { ...buildChatBody(this.settings.profile, request), stream: false as const };
+      const response: unknown = await call.sdk.chat.completions.create(body, {
+        signal: call.signal,
+      });
+      return toCompletion(response, this.settings.host);
+    } catch (error) {
+      throw call.toError(error);
+    } finally {
+      call.end();
+    }
+  }
+
+  async *stream(request: CompletionRequest): AsyncGenerator<StreamEvent> {
+    const call = new ProviderCall(this.settings, {
+      signal: request.signal,
+      mode: 'stream',
+      model: request.model,
+    });
+    try {
+      const body = {
+        ...buildChatBody(this.settings.profile, request),
+        stream: true as const,
+        stream_options: { include_usage: true },
+      };
+      const chunks = await call.sdk.chat.completions.create(body, { signal: call.signal });
+      const reader = new ChunkReader(this.settings.host);
+      for await (const chunk of chunks) {
+        yield* reader.read(chunk);
+      }
+      // The SDK ends its iterator quietly when the request is aborted, so check why it ended.
+      if (call.abortReason !== null) {
+        yield { type: 'error', error: call.toError(undefined) };
+        return;
+      }
+      yield* reader.end();
+    } catch (error) {
+      yield { type: 'error', error: call.toError(error) };
+    } finally {
+      call.end();
+    }
+  }
+}
+
+function clientSettings(connection: ProviderConnection, timeouts: ClientTimeouts): ClientSettings {
+  let url: URL;
+  try {
+    url = new URL(connection.baseUrl);
+  } catch {
+    throw new Error(
+      `Base URL ${JSON.stringify(connection.baseUrl)} is not a URL; use one such as https://api.openai.com/v1.`,
+    );
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(
+      `Base URL ${JSON.stringify(connection.baseUrl)} must start with http:// or https://.`,
+    );
+  }
+  for (const [name, value] of Object.entries(timeouts)) {
+    if (!Number.isInteger(value) || (value as number) <= 0) {
+      throw new Error(
+        `Timeout ${name} must be a whole number of milliseconds above 0, not ${String(value)}.`,
+      );
+    }
+  }
+
+  const hasKey = connection.apiKey !== null && connection.apiKey !== '';
+  const sdkOptions: ClientOptions = {
+    apiKey: hasKey ? connection.apiKey : NO_KEY_PLACEHOLDER,
+    // Explicit nulls, so the SDK does not read OPENAI_ADMIN_KEY, OPENAI_ORG_ID or
+    // OPENAI_PROJECT_ID from the server's environment and send them to a third-party host.
+    // NOTE: the SDK (v6) still merges OPENAI_CUSTOM_HEADERS from the environment into every
+    // request, and no option turns that off, so the server must not set that variable.
+    adminAPIKey: null,
+    organization: null,
+    project: null,
+    webhookSecret: null,
+    baseURL: connection.baseUrl,
+    defaultHeaders: { ...(hasKey ? {} : { Authorization: null }), ...connection.headers },
+    // The caller decides about retries, because the SDK would otherwise retry 429 and 5xx twice.
+    maxRetries: 0,
+    timeout: timeouts.requestMs,
+    // Failures reach the caller as ProviderErrors, which the caller logs.
+    logLevel: 'off',
+  };
+  return { sdkOptions, timeouts, host: url.host, profile: profileFor(connection) };
+}
+
+interface CallOptions {
+  signal: AbortSignal | undefined;
+  /** `whole`: requestMs covers the whole call. `stream`: idleMs applies between chunks. */
+  mode: 'whole' | 'stream';
+  model: string | null;
+}
+
+/**
+ * One SDK call with its own abort controller, time limits and response watcher. The SDK's own
+ * timeout covers only the wait for response headers, so this adds the total limit of a call that
+ * is not streamed and the idle limit between the body chunks of a stream.
+ */
+class ProviderCall {
+  readonly sdk: OpenAI;
+  abortReason: AbortReason | null = null;
+  private readonly controller = new AbortController();
+  private responseStarted = false;
+  private errorBody: string | null = null;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private readonly deadlineTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+  private readonly onCallerAbort = (): void => this.abort('caller');
+
+  constructor(
+    private readonly settings: ClientSettings,
+    private readonly options: CallOptions,
+  ) {
+    this.sdk = new OpenAI({
+      ...settings.sdkOptions,
+      fetch: (input, init) => this.fetch(input, init),
+    });
+    const { signal } = options;
+    if (signal?.aborted === true) {
+      this.abort('caller');
+    } else {
+      signal?.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
+    if (options.mode === 'whole') {
+      this.deadlineTimer = setTimeout(() => this.abort('deadline'), settings.timeouts.requestMs);
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  toError(error: unknown): ProviderError {
+    return toProviderError(error, {
+      host: this.settings.host,
+      model: this.options.model,
+      timeouts: this.settings.timeouts,
+      abortReason: this.abortReason,
+      responseStarted: this.responseStarted,
+      errorBody: this.errorBody,
+    });
+  }
+
+  /** Stops the timers and closes the HTTP request if its response was not read to the end. */
+  end(): void {
+    this.ended = true;
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.deadlineTimer);
+    this.options.signal?.removeEventListener('abort', this.onCallerAbort);
+    this.controller.abort();
+  }
+
+  private abort(reason: AbortReason): void {
+    if (this.ended || this.abortReason !== null) {
+      return;
+    }
+    this.abortReason = reason;
+    this.controller.abort();
+  }
+
+  /** Restarts the idle limit; called when the headers and each body chunk of a stream arrive. */
+  private touch(): void {
+    if (this.options.mode !== 'stream' || this.ended) {
+      return;
+    }
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.abort('idle'), this.settings.timeouts.idleMs);
+  }
+
+  /**
+   * Fetches for the SDK. Error bodies are read here to keep the provider's own message whatever
+   * its shape. Stream bodies pass through a watcher, so bytes that carry no event, such as SSE
+   * keep-alive comments, also count as activity.
+   */
+  private async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const response = await fetch(input, init);
+    this.responseStarted = true;
+    this.touch();
+    if (!response.ok) {
+      this.errorBody = await response.text();
+      const nullBody = [204, 205, 304].includes(response.status);
+      return new Response(nullBody ? null : this.errorBody, {
+        status: response.status,
+        statusText: response.statusText,
+        headers: response.headers,
+      });
+    }
+    if (this.options.mode !== 'stream' || response.body === null) {
+      return response;
+    }
+    const watcher = new TransformStream<Uint8Array, Uint8Array>({
+      transform: (chunk, controller) => {
+        this.touch();
+        controller.enqueue(chunk);
+      },
+    });
+    return new Response(response.body.pipeThrough(watcher), {
+      status: response.status,
+      statusText: response.statusText,
+      headers: response.headers,
+    });
+  }
+}
