@@ -14,6 +14,7 @@ import { registerAdminPage } from './routes/adminPage.js';
 import { registerAdminUserRoutes } from './routes/adminUsers.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerModelConfigRoutes } from './routes/modelConfigs.js';
 import { registerProviderRoutes } from './routes/providers.js';
 
 /** JSON bodies above this size (1 MB) get 413; uploads have their own limit. */
@@ -59,6 +60,7 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
   registerAdminUserRoutes(target);
   registerAdminAuditRoutes(target);
   registerProviderRoutes(target);
+  registerModelConfigRoutes(target);
   registerAdminPage(router, adminAssetsDir());
 
   app.use(router.routes());

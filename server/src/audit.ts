@@ -21,7 +21,11 @@ export type AuditAction =
   | 'user.create_admin'
   | 'provider.create'
   | 'provider.update'
-  | 'provider.delete';
+  | 'provider.delete'
+  | 'provider.sync_models'
+  | 'model_config.create'
+  | 'model_config.update'
+  | 'model_config.delete';
 
 /** One audit entry; `login` is the account key used by the rate limit (a lowercase email). */
 export interface AuditEntry {

@@ -30,6 +30,8 @@ export interface Config {
    * X-Forwarded-For and the scheme from X-Forwarded-Proto.
    */
   trustProxy: boolean;
+  /** Time limit in milliseconds for the list-models call of a provider connection test. */
+  providerTestTimeoutMs: number;
 }
 
 /** Thrown at start when an environment variable has a value the server cannot use. */
@@ -104,6 +106,7 @@ const envSchema = z.object({
   TRUST_PROXY: z
     .enum(['true', 'false'], { error: 'TRUST_PROXY must be true or false' })
     .default('false'),
+  PROVIDER_TEST_TIMEOUT_MS: intInRange('PROVIDER_TEST_TIMEOUT_MS', 100, 600_000).default(15_000),
 });
 
 type Env = Record<string, string | undefined>;
@@ -145,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     authMaxFailures: values.AUTH_MAX_FAILURES,
     authFailureWindowMs: values.AUTH_FAILURE_WINDOW_MINUTES * 60_000,
     trustProxy: values.TRUST_PROXY === 'true',
+    providerTestTimeoutMs: values.PROVIDER_TEST_TIMEOUT_MS,
   };
 }
 

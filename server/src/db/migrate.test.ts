@@ -13,8 +13,16 @@ import { createTestDatabase, testDialect, TEST_ADMIN } from '../testing/testServ
 import { connectDatabase } from './connect.js';
 import { createMigrator, migrateUp } from './migrate.js';
 
-const ALL_MIGRATIONS = ['0001-users-and-auth', '0002-providers'];
-const MIGRATED_TABLES = ['users', 'refresh_tokens', 'audit_log', 'providers', 'provider_models'];
+const ALL_MIGRATIONS = ['0001-users-and-auth', '0002-providers', '0003-model-configs-and-usage'];
+const MIGRATED_TABLES = [
+  'users',
+  'refresh_tokens',
+  'audit_log',
+  'providers',
+  'provider_models',
+  'model_configs',
+  'usage_records',
+];
 const silentLogger = createLogger('silent');
 
 async function tableNames(sequelize: Sequelize): Promise<string[]> {
@@ -101,7 +109,7 @@ describe(`database migrations (${testDialect})`, () => {
     // umzug's SequelizeMeta model for the migrations table is checked along with the app's models.
     const models = Object.values(sequelize.models);
     const modelNames = models.map((model) => model.name);
-    for (const name of ['User', 'RefreshToken', 'AuditLog']) {
+    for (const name of ['User', 'RefreshToken', 'AuditLog', 'ModelConfig', 'UsageRecord']) {
       assert.ok(modelNames.includes(name), `model ${name} is not initialised`);
     }
     for (const model of models) {

@@ -3,6 +3,7 @@ import type { Sequelize } from 'sequelize';
 import { SequelizeStorage, Umzug } from 'umzug';
 import * as usersAndAuth from './migrations/0001-users-and-auth.js';
 import * as providers from './migrations/0002-providers.js';
+import * as modelConfigsAndUsage from './migrations/0003-model-configs-and-usage.js';
 
 /**
  * Every migration in order. They are listed by hand, not found by a file glob, because the server
@@ -11,6 +12,7 @@ import * as providers from './migrations/0002-providers.js';
 const MIGRATIONS = [
   { name: '0001-users-and-auth', module: usersAndAuth },
   { name: '0002-providers', module: providers },
+  { name: '0003-model-configs-and-usage', module: modelConfigsAndUsage },
 ];
 
 /** Creates the umzug migrator over the `migrations` table. */

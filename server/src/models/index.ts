@@ -3,9 +3,11 @@
 // on MySQL and MariaDB, while SQLite keeps them.
 import type { Sequelize } from 'sequelize';
 import { AuditLog } from './auditLog.js';
+import { ModelConfig } from './modelConfig.js';
 import { Provider } from './provider.js';
 import { ProviderModel } from './providerModel.js';
 import { RefreshToken } from './refreshToken.js';
+import { UsageRecord } from './usageRecord.js';
 import { User } from './user.js';
 
 /** Binds every model to the connection and declares their associations. */
@@ -21,6 +23,11 @@ export function initModels(sequelize: Sequelize): void {
   Provider.belongsTo(User, { foreignKey: 'ownerId', as: 'owner' });
   Provider.hasMany(ProviderModel, { foreignKey: 'providerId', as: 'models', onDelete: 'CASCADE' });
   ProviderModel.belongsTo(Provider, { foreignKey: 'providerId' });
+  ModelConfig.initModel(sequelize);
+  UsageRecord.initModel(sequelize);
+  User.hasMany(ModelConfig, { foreignKey: 'ownerId', onDelete: 'CASCADE' });
+  Provider.hasMany(ModelConfig, { foreignKey: 'providerId', onDelete: 'CASCADE' });
+  ModelConfig.belongsTo(Provider, { foreignKey: 'providerId', as: 'provider' });
 }
 
-export { AuditLog, Provider, ProviderModel, RefreshToken, User };
+export { AuditLog, ModelConfig, Provider, ProviderModel, RefreshToken, UsageRecord, User };

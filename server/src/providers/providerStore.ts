@@ -4,6 +4,7 @@ import {
   normalizeBaseUrl,
   type NormalizedBaseUrl,
 } from '../../../shared/src/providers/baseUrl.js';
+import type { Transaction } from 'sequelize';
 import type { AppServices } from '../context.js';
 import { maskSecret } from '../crypto/secretBox.js';
 import { badRequest, conflict, forbidden } from '../errors.js';
@@ -94,6 +95,21 @@ export async function updateProvider(
   }
   await provider.save();
   return { provider, urlChanges };
+}
+
+/**
+ * Stores the outcome of a call that checked the provider: status `ok` and no error, or status
+ * `error` with the message shown to users. Either way `lastCheckedAt` becomes now.
+ */
+export async function recordProviderCheck(
+  provider: Provider,
+  outcome: { ok: true } | { ok: false; message: string },
+  transaction?: Transaction,
+): Promise<void> {
+  provider.status = outcome.ok ? 'ok' : 'error';
+  provider.lastError = outcome.ok ? null : outcome.message;
+  provider.lastCheckedAt = new Date();
+  await provider.save(transaction === undefined ? {} : { transaction });
 }
 
 /** Returns the decrypted key and headers, for the provider clients only. */

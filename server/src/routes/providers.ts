@@ -2,10 +2,12 @@ import { z } from 'zod';
 import { PROVIDER_KINDS } from '../../../shared/src/api/providers.js';
 import { recordAudit } from '../audit.js';
 import type { AppContext } from '../context.js';
-import { unauthorized } from '../errors.js';
+import { HttpError, unauthorized } from '../errors.js';
 import { Provider, ProviderModel } from '../models/index.js';
 import { assertCanRead, assertCanWrite, readableProviders } from '../policies/providers.js';
 import { presentProvider, presentProviderModel } from '../presenters/provider.js';
+import { testProviderConnection } from '../providers/connectionTest.js';
+import { assertCanSync, syncProviderModels } from '../providers/modelSync.js';
 import { createProvider, updateProvider } from '../providers/providerStore.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
 import { isSingleLine } from '../validation/requestText.js';
@@ -121,7 +123,30 @@ const modelSchema = z.object({
   contextLength: z.number().int().nullable(),
 });
 
-/** Registers `/api/providers` CRUD and the model list of a provider. */
+const syncResponse = z.object({
+  models: z.array(modelSchema),
+  added: z.number().int(),
+  removed: z.number().int(),
+  orphanedConfigs: z.array(
+    z.object({ id: z.number().int(), displayName: z.string(), modelId: z.string() }),
+  ),
+});
+
+const testResponse = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number().int(),
+  modelCount: z.number().int().nullable(),
+  error: z
+    .object({
+      code: z.string(),
+      message: z.string(),
+      providerMessage: z.string().optional(),
+      status: z.number().int().optional(),
+    })
+    .optional(),
+});
+
+/** Registers `/api/providers` CRUD, the model list of a provider, its sync and its test. */
 export function registerProviderRoutes(target: RouteTarget): void {
   defineList(target);
   defineCreate(target);
@@ -129,6 +154,8 @@ export function registerProviderRoutes(target: RouteTarget): void {
   defineUpdate(target);
   defineDelete(target);
   defineListModels(target);
+  defineSyncModels(target);
+  defineTest(target);
 }
 
 function defineList(target: RouteTarget): void {
@@ -278,6 +305,64 @@ function defineListModels(target: RouteTarget): void {
   );
 }
 
+function defineSyncModels(target: RouteTarget): void {
+  defineRoute(
+    target,
+    {
+      method: 'post',
+      path: '/api/providers/:id/sync-models',
+      summary:
+        'Replace the stored model list with what the provider lists now; configs of models ' +
+        'that are gone are kept and flagged modelMissing. A provider failure is a 502.',
+      tag: 'providers',
+      access: 'user',
+      params: idParams,
+      responses: { 200: { description: 'The new model list', schema: syncResponse } },
+    },
+    async (ctx, { params }) => {
+      const user = signedIn(ctx);
+      const provider = assertCanRead(user, await Provider.findByPk(params.id), params.id);
+      assertCanSync(user, provider);
+      try {
+        const result = await syncProviderModels(ctx.services, user, provider);
+        await audit(ctx, 'provider.sync_models', provider.id, {
+          ok: true,
+          added: result.added,
+          removed: result.removed,
+          total: result.models.length,
+        });
+        ctx.body = result;
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 502) {
+          await audit(ctx, 'provider.sync_models', provider.id, { ok: false, code: error.code });
+        }
+        throw error;
+      }
+    },
+  );
+}
+
+function defineTest(target: RouteTarget): void {
+  defineRoute(
+    target,
+    {
+      method: 'post',
+      path: '/api/providers/:id/test',
+      summary:
+        "List the provider's models to check its address and key; returns 200 with ok false " +
+        'and the reason when the provider call fails',
+      tag: 'providers',
+      access: 'user',
+      params: idParams,
+      responses: { 200: { description: 'The outcome and latency', schema: testResponse } },
+    },
+    async (ctx, { params }) => {
+      const provider = assertCanRead(signedIn(ctx), await Provider.findByPk(params.id), params.id);
+      ctx.body = await testProviderConnection(ctx.services, provider);
+    },
+  );
+}
+
 function signedIn(ctx: AppContext) {
   const user = ctx.state.currentUser;
   if (user === undefined) {
@@ -288,7 +373,7 @@ function signedIn(ctx: AppContext) {
 
 function audit(
   ctx: AppContext,
-  action: 'provider.create' | 'provider.update' | 'provider.delete',
+  action: 'provider.create' | 'provider.update' | 'provider.delete' | 'provider.sync_models',
   providerId: number,
   details?: Record<string, unknown>,
 ) {
