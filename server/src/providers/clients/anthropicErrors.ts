@@ -1,0 +1,149 @@
+// Maps what the Anthropic SDK and the network throw onto the provider error codes callers tell
+// apart, each with one sentence and Anthropic's own message where it sent one.
+import {
+  APIConnectionError,
+  APIConnectionTimeoutError,
+  APIError,
+  APIUserAbortError,
+} from '@anthropic-ai/sdk';
+import { AnthropicBlockError } from '../../../../shared/src/streaming/anthropicBlocks.js';
+import { ProviderError, type ProviderErrorCode } from './types.js';
+
+/** The state of a call when it failed. */
+export interface FailureContext {
+  /** Whether the response headers arrived, which makes a lost connection a drop. */
+  responded: boolean;
+  baseUrl: string;
+  requestMs: number;
+}
+
+/** Error codes of Node's TLS layer and of OpenSSL certificate checks. */
+const TLS_ERROR_CODE = /^(?:ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_)/;
+
+/** Returns the `code` of the innermost error that has one, such as ECONNREFUSED. */
+function causeCode(error: unknown): string | null {
+  let code: string | null = null;
+  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
+    const value = (current as Error & { code?: unknown }).code;
+    if (typeof value === 'string') {
+      code = value;
+    }
+    current = current.cause;
+  }
+  return code;
+}
+
+/**
+ * Converts an SDK failure that no timer or abort of the client caused. A `null` error stands for
+ * a stream that ended without its final event.
+ */
+export function describeFailure(error: unknown, context: FailureContext): ProviderError {
+  const { responded, baseUrl, requestMs } = context;
+  const fail = (code: ProviderErrorCode, message: string) =>
+    new ProviderError(code, message, { cause: error });
+
+  const dropped = 'The connection to Anthropic closed before the response was complete.';
+  if (error === null) {
+    return fail('dropped', dropped);
+  }
+  if (error instanceof APIUserAbortError) {
+    return fail('aborted', 'The request to Anthropic was aborted.');
+  }
+  if (error instanceof APIConnectionTimeoutError) {
+    return fail('timeout', `The request to Anthropic timed out after ${requestMs} ms.`);
+  }
+  if (error instanceof APIConnectionError) {
+    const code = causeCode(error);
+    if (code !== null && TLS_ERROR_CODE.test(code)) {
+      return fail(
+        'tls',
+        `The TLS connection to ${baseUrl} failed (${code}); check the base URL's scheme and the server's certificate.`,
+      );
+    }
+    if (responded) {
+      return fail('dropped', dropped);
+    }
+    return fail(
+      'unreachable',
+      `Could not connect to ${baseUrl} (${code ?? error.message}); check the base URL and that the server is running.`,
+    );
+  }
+  if (isApiError(error)) {
+    return describeApiError(error);
+  }
+  if (error instanceof SyntaxError || error instanceof AnthropicBlockError) {
+    return fail('malformed', `Anthropic sent a response that could not be read: ${error.message}`);
+  }
+  const message = error instanceof Error ? error.message : `a thrown ${typeof error}`;
+  return fail('malformed', `The Anthropic call failed unexpectedly: ${message}`);
+}
+
+/** Narrows to the SDK's APIError with its declared field types rather than `any`. */
+function isApiError(error: unknown): error is APIError {
+  return error instanceof APIError;
+}
+
+/** Maps an HTTP error status, or the `error` event of a stream, which has a type but no status. */
+function describeApiError(error: APIError): ProviderError {
+  const { status } = error;
+  const type = error.type ?? '';
+  const label = status === undefined ? `${type || 'error'} event in the stream` : `HTTP ${status}`;
+  const providerMessage = error.apiMessage ?? error.message;
+  const matches = (statuses: number[], types: string[]) =>
+    (status !== undefined && statuses.includes(status)) || types.includes(type);
+  const fail = (code: ProviderErrorCode, message: string, retryAfterMs?: number) =>
+    new ProviderError(code, message, {
+      cause: error,
+      providerMessage,
+      ...(status === undefined ? {} : { status }),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+
+  if (matches([401, 403], ['authentication_error', 'permission_error'])) {
+    return fail(
+      'auth',
+      `Anthropic rejected the API key (${label}); check the key in the provider settings.`,
+    );
+  }
+  if (matches([429], ['rate_limit_error'])) {
+    const retryAfterMs = retryAfter(error.headers);
+    const wait =
+      retryAfterMs === undefined ? '' : ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
+    return fail(
+      'rate_limited',
+      `Anthropic's rate limit was reached (${label}).${wait}`,
+      retryAfterMs,
+    );
+  }
+  if (matches([404], ['not_found_error'])) {
+    return fail(
+      'not_found',
+      `Anthropic found no such model or endpoint (${label}); check the model id and the base URL.`,
+    );
+  }
+  if (matches([529], ['overloaded_error'])) {
+    return fail('server', `Anthropic is overloaded (${label}); try again later.`);
+  }
+  if (status !== undefined && status >= 400 && status < 500) {
+    return fail('bad_request', `Anthropic rejected the request (${label}): ${providerMessage}`);
+  }
+  return fail('server', `Anthropic failed with a server error (${label}); try again later.`);
+}
+
+/** Retry-After in milliseconds, from seconds or an HTTP date, or `retry-after-ms`. */
+function retryAfter(headers: Headers | undefined): number | undefined {
+  const milliseconds = Number(headers?.get('retry-after-ms') ?? Number.NaN);
+  if (Number.isFinite(milliseconds) && milliseconds >= 0) {
+    return milliseconds;
+  }
+  const value = headers?.get('retry-after');
+  if (value === null || value === undefined) {
+    return undefined;
+  }
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) {
+    return seconds * 1000;
+  }
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(date - Date.now(), 0);
+}
