@@ -1,16 +1,20 @@
 /**
  * Server-sent events as the API uses them: `event: <type>` and `data: <json>` lines, a blank line
  * after each event, and `:` comment lines as keep-alives. The parser follows the WHATWG
- * event-stream rules: any of CRLF, LF or CR ends a line, a leading BOM is dropped, and one space
- * after the colon is removed. It accepts input cut at any byte.
+ * event-stream rules: any of CRLF, LF or CR ends a line, a BOM at the very start is dropped, and
+ * one space after the colon is removed. It accepts input cut at any byte.
  */
 
 /** One parsed event. `event` is `message` when the stream named none. */
 export interface SseEvent {
   event: string;
   data: string;
+  /**
+   * The last event ID the stream set with an `id` line, in this event or an earlier one. Absent
+   * while that ID is empty, as it is after an `id` line with no value.
+   */
   id?: string;
-  /** Reconnection delay the server asked for, in milliseconds. */
+  /** Reconnection delay the stream last asked for, in milliseconds. */
   retry?: number;
 }
 
@@ -35,130 +39,198 @@ export function encodeSseComment(text = ''): string {
   return `:${text.replace(/[\r\n]/g, ' ')}\n\n`;
 }
 
+const LF = 0x0a;
+const SPACE = 0x20;
+const COLON = 0x3a;
+const BOM = 0xfeff;
+
 /**
- * Incremental parser: feed text chunks as they arrive (already decoded; use a streaming
- * TextDecoder so multi-byte characters cut across chunks stay whole) and collect events.
+ * Incremental parser for one stream: feed chunks as they arrive with `push`, then call `end`.
+ * Chunks are the response's bytes (Uint8Array), decoded here as UTF-8 so a character cut across
+ * chunks stays whole, or text that a streaming TextDecoder already decoded.
+ *
+ * Unlike a browser's EventSource, `end` dispatches a last event whose closing blank line never
+ * arrived, because some providers close the connection right after their last `data:` line.
  */
 export class SseParser {
+  private decoder: InstanceType<typeof TextDecoder> | undefined;
+  /** The start of a line whose line ending has not arrived yet. */
   private buffer = '';
   private started = false;
+  /** A chunk ended with CR, so an LF at the start of the next chunk belongs to that line ending. */
   private pendingCarriageReturn = false;
   private eventType = '';
-  private dataLines: string[] = [];
+  private data: string | undefined;
   private lastEventId: string | undefined;
   private retry: number | undefined;
 
-  /** Parses a chunk and returns the events it completed. */
-  push(chunk: string): SseEvent[] {
-    if (chunk === '') {
-      return [];
+  /**
+   * Parses a chunk and returns the events it completed. A string that follows bytes ending in
+   * part of a UTF-8 character ends that character as U+FFFD.
+   */
+  push(chunk: string | Uint8Array): SseEvent[] {
+    if (typeof chunk !== 'string') {
+      this.decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
+      return this.pushText(this.decoder.decode(chunk, { stream: true }));
     }
-    let text = chunk;
-    if (!this.started && text.length > 0) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) {
-        text = text.slice(1);
-      }
+    if (this.decoder !== undefined) {
+      return this.pushText(this.decoder.decode() + chunk);
     }
-    if (this.pendingCarriageReturn && text.startsWith('\n')) {
-      text = text.slice(1);
-    }
-    this.pendingCarriageReturn = false;
-    this.buffer += text;
-
-    const events: SseEvent[] = [];
-    let start = 0;
-    for (let index = 0; index < this.buffer.length; index++) {
-      const char = this.buffer[index];
-      if (char !== '\n' && char !== '\r') {
-        continue;
-      }
-      const line = this.buffer.slice(start, index);
-      if (char === '\r') {
-        if (index + 1 === this.buffer.length) {
-          this.pendingCarriageReturn = true;
-        } else if (this.buffer[index + 1] === '\n') {
-          index++;
-        }
-      }
-      start = index + 1;
-      const event = this.processLine(line);
-      if (event !== undefined) {
-        events.push(event);
-      }
-    }
-    this.buffer = this.buffer.slice(start);
-    return events;
+    return this.pushText(chunk);
   }
 
   /**
-   * Ends the stream and returns the last event when its closing blank line never came. Browsers
-   * drop such an event, but providers that close the connection right after their last `data:`
-   * line would otherwise lose it.
+   * Ends the stream and returns the events still held: the last event when its closing blank line
+   * never came. Bytes that stopped inside a UTF-8 character become U+FFFD.
    */
   end(): SseEvent[] {
+    const events = this.decoder === undefined ? [] : this.pushText(this.decoder.decode());
     const rest = this.buffer;
     this.buffer = '';
-    if (rest !== '' && !this.pendingCarriageReturn) {
-      this.processLine(rest);
-    }
     this.pendingCarriageReturn = false;
+    if (rest !== '') {
+      this.processLine(rest, 0, rest.length);
+    }
     const last = this.dispatch();
-    return last === undefined ? [] : [last];
+    if (last !== undefined) {
+      events.push(last);
+    }
+    return events;
   }
 
-  private processLine(line: string): SseEvent | undefined {
-    if (line === '') {
+  private pushText(chunk: string): SseEvent[] {
+    if (chunk === '') {
+      return [];
+    }
+    let start = 0;
+    if (!this.started) {
+      this.started = true;
+      if (chunk.charCodeAt(0) === BOM) {
+        start = 1;
+      }
+    }
+    if (this.pendingCarriageReturn) {
+      this.pendingCarriageReturn = false;
+      if (chunk.charCodeAt(start) === LF) {
+        start += 1;
+      }
+    }
+
+    const events: SseEvent[] = [];
+    // Positions of the next LF and CR, searched again only once passed, so each chunk is scanned
+    // once whatever its mix of line endings.
+    let lineFeed = chunk.indexOf('\n', start);
+    let carriageReturn = chunk.indexOf('\r', start);
+    while (lineFeed !== -1 || carriageReturn !== -1) {
+      let end: number;
+      let next: number;
+      if (carriageReturn === -1 || (lineFeed !== -1 && lineFeed < carriageReturn)) {
+        end = lineFeed;
+        next = lineFeed + 1;
+      } else {
+        end = carriageReturn;
+        next = carriageReturn + 1;
+        if (next === chunk.length) {
+          this.pendingCarriageReturn = true;
+        } else if (chunk.charCodeAt(next) === LF) {
+          next += 1;
+        }
+      }
+
+      let event: SseEvent | undefined;
+      if (this.buffer === '') {
+        event = this.processLine(chunk, start, end);
+      } else {
+        const line = this.buffer + chunk.slice(start, end);
+        this.buffer = '';
+        event = this.processLine(line, 0, line.length);
+      }
+      if (event !== undefined) {
+        events.push(event);
+      }
+
+      start = next;
+      if (lineFeed !== -1 && lineFeed < start) {
+        lineFeed = chunk.indexOf('\n', start);
+      }
+      if (carriageReturn !== -1 && carriageReturn < start) {
+        carriageReturn = chunk.indexOf('\r', start);
+      }
+    }
+    if (start < chunk.length) {
+      // Appending builds a rope, so a long line that arrives in many chunks is copied only once,
+      // when its line ending arrives.
+      this.buffer += start === 0 ? chunk : chunk.slice(start);
+    }
+    return events;
+  }
+
+  /** Applies the line `text[start, end)` and returns the event that a blank line dispatches. */
+  private processLine(text: string, start: number, end: number): SseEvent | undefined {
+    if (start === end) {
       return this.dispatch();
     }
-    if (line.startsWith(':')) {
+    if (text.charCodeAt(start) === COLON) {
       return undefined;
     }
-    const colon = line.indexOf(':');
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) {
-      value = value.slice(1);
+    if (isField(text, start, end, 'data')) {
+      const value = fieldValue(text, start + 4, end);
+      this.data = this.data === undefined ? value : `${this.data}\n${value}`;
+    } else if (isField(text, start, end, 'event')) {
+      this.eventType = fieldValue(text, start + 5, end);
+    } else if (isField(text, start, end, 'id')) {
+      const value = fieldValue(text, start + 2, end);
+      if (!value.includes('\0')) {
+        this.lastEventId = value;
+      }
+    } else if (isField(text, start, end, 'retry')) {
+      const value = fieldValue(text, start + 5, end);
+      if (/^[0-9]+$/.test(value)) {
+        this.retry = Number(value);
+      }
     }
-    switch (field) {
-      case 'event':
-        this.eventType = value;
-        break;
-      case 'data':
-        this.dataLines.push(value);
-        break;
-      case 'id':
-        if (!value.includes('\0')) {
-          this.lastEventId = value;
-        }
-        break;
-      case 'retry':
-        if (/^\d+$/.test(value)) {
-          this.retry = Number(value);
-        }
-        break;
-      default:
-        break;
-    }
+    // Any other field is ignored, as the WHATWG rules require.
     return undefined;
   }
 
   private dispatch(): SseEvent | undefined {
-    const hasData = this.dataLines.length > 0;
-    const event: SseEvent = {
-      event: this.eventType === '' ? 'message' : this.eventType,
-      data: this.dataLines.join('\n'),
-    };
-    if (this.lastEventId !== undefined) {
+    const data = this.data;
+    const eventType = this.eventType;
+    this.data = undefined;
+    this.eventType = '';
+    if (data === undefined) {
+      return undefined;
+    }
+    const event: SseEvent = { event: eventType === '' ? 'message' : eventType, data };
+    if (this.lastEventId !== undefined && this.lastEventId !== '') {
       event.id = this.lastEventId;
     }
     if (this.retry !== undefined) {
       event.retry = this.retry;
     }
-    this.eventType = '';
-    this.dataLines = [];
-    return hasData ? event : undefined;
+    return event;
   }
+}
+
+/** Returns whether the line `text[start, end)` is field `name`: the name, then `:` or nothing. */
+function isField(text: string, start: number, end: number, name: string): boolean {
+  const after = start + name.length;
+  if (after > end || !text.startsWith(name, start)) {
+    return false;
+  }
+  return after === end || text.charCodeAt(after) === COLON;
+}
+
+/** Returns the value after a field name ending at `after`, less one leading space. */
+function fieldValue(text: string, after: number, end: number): string {
+  if (after === end) {
+    return '';
+  }
+  let valueStart = after + 1;
+  if (valueStart < end && text.charCodeAt(valueStart) === SPACE) {
+    valueStart += 1;
+  }
+  return text.slice(valueStart, end);
 }
 
 /** Returns whether an event is the `data: [DONE]` sentinel that OpenAI-style streams end with. */

@@ -1,8 +1,12 @@
 /**
  * Separates inline reasoning from the reply in streamed model text. Models such as DeepSeek R1
- * and Qwen 3 put their reasoning between `<think>` and `</think>` (some use `<thinking>`) in the
- * same text stream as the reply. The splitter works on chunks cut anywhere, including inside a
- * tag, and passes a `<` that does not start a tag through unchanged.
+ * and Qwen 3 put their reasoning between `<think>` and `</think>` (some use `<thinking>` and
+ * `</thinking>`) in the same text stream as the reply. The splitter works on chunks cut anywhere,
+ * including inside a tag, and passes a `<` that does not start a tag through unchanged.
+ *
+ * Tags are matched exactly and case-sensitively. Blocks do not nest: inside a block only the
+ * closing tag that matches its opening tag ends it, and other tags are reasoning text. A closing
+ * tag outside a block is reply text.
  */
 
 /** A run of text classified as reasoning or reply content. */
@@ -14,18 +18,26 @@ export interface TextPart {
 export interface ReasoningSplitterOptions {
   /**
    * Starts inside a reasoning block, for models whose chat template already sent the opening
-   * tag, so the stream holds only `...</think>answer`. An opening tag that still arrives first is
-   * dropped.
+   * tag, so the stream holds only `...</think>answer`. An opening tag that still arrives first,
+   * after optional whitespace, is dropped with that whitespace. Until then either closing tag
+   * ends the block.
    */
   startInReasoning?: boolean;
 }
 
-const OPEN_TAGS = ['<think>', '<thinking>'] as const;
-const CLOSE_TAGS = ['</think>', '</thinking>'] as const;
+/** Each opening tag with the closing tag that ends its block. */
+const TAG_PAIRS = [
+  ['<think>', '</think>'],
+  ['<thinking>', '</thinking>'],
+] as const;
+const OPEN_TAGS: readonly string[] = TAG_PAIRS.map(([open]) => open);
+const CLOSE_TAGS: readonly string[] = TAG_PAIRS.map(([, close]) => close);
 
-/** Incremental splitter; feed chunks with `push` and call `end` once the stream is over. */
+/** Incremental splitter for one stream. Feed chunks with `push` and call `end` once it is over. */
 export class ReasoningSplitter {
   private inReasoning: boolean;
+  /** Tags that end the current block: its matching closing tag, or both before one is known. */
+  private closeTags: readonly string[] = CLOSE_TAGS;
   private expectOptionalOpen: boolean;
   /** Text held back because it may be the start of a tag. */
   private pending = '';
@@ -38,57 +50,77 @@ export class ReasoningSplitter {
 
   /** Splits a chunk; returns the parts it completed, adjacent parts of one kind merged. */
   push(chunk: string): TextPart[] {
+    // Most chunks are a token or two with no `<`, which need no scan.
+    if (this.pending === '' && !this.expectOptionalOpen && !chunk.includes('<')) {
+      return chunk === ''
+        ? []
+        : [{ kind: this.inReasoning ? 'reasoning' : 'content', text: chunk }];
+    }
     this.pending += chunk;
     this.scan(false);
     return this.take();
   }
 
-  /** Flushes held-back text. A stream that ends inside a block ends its reasoning there. */
+  /**
+   * Flushes held-back text, so a partial tag such as `<thin` at the very end comes out as text. A
+   * stream that ends inside a block ends its reasoning there.
+   */
   end(): TextPart[] {
     this.scan(true);
     return this.take();
   }
 
   private scan(final: boolean): void {
-    let text = this.pending;
+    const text = this.pending;
+    let position = 0;
     for (;;) {
       if (this.expectOptionalOpen) {
-        const trimmed = text.replace(/^\s+/, '');
-        const open = OPEN_TAGS.find((tag) => trimmed.startsWith(tag));
+        const afterSpace = skipWhitespace(text, position);
+        const open = tagAt(text, afterSpace, OPEN_TAGS);
         if (open !== undefined) {
-          text = trimmed.slice(open.length);
+          position = afterSpace + open.length;
+          this.closeTags = closeTagsFor(open);
           this.expectOptionalOpen = false;
           continue;
         }
-        if (!final && OPEN_TAGS.some((tag) => tag.startsWith(trimmed))) {
+        if (!final && isPartialTag(text, afterSpace, OPEN_TAGS)) {
           break;
         }
         this.expectOptionalOpen = false;
       }
-      const tags = this.inReasoning ? CLOSE_TAGS : OPEN_TAGS;
-      const lt = text.indexOf('<');
-      if (lt === -1) {
-        this.emit(text);
-        text = '';
+
+      const lessThan = text.indexOf('<', position);
+      if (lessThan === -1) {
+        this.emit(text.slice(position));
+        position = text.length;
         break;
       }
-      this.emit(text.slice(0, lt));
-      text = text.slice(lt);
-      const tag = tags.find((candidate) => text.startsWith(candidate));
+      this.emit(text.slice(position, lessThan));
+      position = lessThan;
+
+      const tags = this.inReasoning ? this.closeTags : OPEN_TAGS;
+      const tag = tagAt(text, position, tags);
       if (tag !== undefined) {
-        text = text.slice(tag.length);
-        this.inReasoning = !this.inReasoning;
+        position += tag.length;
+        this.toggle(tag);
         continue;
       }
-      if (!final && tags.some((candidate) => candidate.startsWith(text))) {
+      if (!final && isPartialTag(text, position, tags)) {
         break;
       }
       this.emit('<');
-      text = text.slice(1);
+      position += 1;
     }
-    this.pending = final ? '' : text;
-    if (final && text !== '') {
-      this.emit(text);
+    this.pending = text.slice(position);
+  }
+
+  private toggle(tag: string): void {
+    if (this.inReasoning) {
+      this.inReasoning = false;
+      this.closeTags = CLOSE_TAGS;
+    } else {
+      this.inReasoning = true;
+      this.closeTags = closeTagsFor(tag);
     }
   }
 
@@ -110,4 +142,25 @@ export class ReasoningSplitter {
     this.parts = [];
     return parts;
   }
+}
+
+/** Returns the closing tag that ends a block opened with `open`, as a one-element list. */
+function closeTagsFor(open: string): readonly string[] {
+  return TAG_PAIRS.filter((pair) => pair[0] === open).map(([, close]) => close);
+}
+
+/** Returns the tag among `tags` that starts at `position`, if any. */
+function tagAt(text: string, position: number, tags: readonly string[]): string | undefined {
+  return tags.find((tag) => text.startsWith(tag, position));
+}
+
+/** Returns whether the text from `position` to its end is a proper prefix of one of `tags`. */
+function isPartialTag(text: string, position: number, tags: readonly string[]): boolean {
+  const rest = text.slice(position);
+  return tags.some((tag) => rest.length < tag.length && tag.startsWith(rest));
+}
+
+function skipWhitespace(text: string, position: number): number {
+  const match = /\S/.exec(text.slice(position));
+  return match === null ? text.length : position + match.index;
 }
