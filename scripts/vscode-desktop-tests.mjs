@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { buildForTests, TESTS_BUNDLE } from './vscode/build.mjs';
+import { startFakeProviders } from './vscode/fake-providers.mjs';
 import { stopAllProcesses } from './vscode/processes.mjs';
 import { startWorkbenchServer, writeTestConfig } from './vscode/workbench-server.mjs';
 
@@ -26,12 +27,14 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 let failed = true;
+let fakeProviders;
 try {
   await buildForTests();
   const server = await startWorkbenchServer(path.join(tempDir, 'server'));
   console.log(`LLM Workbench server at ${server.url} (pid ${server.pid})`);
 
-  const configFile = writeTestConfig(tempDir, server);
+  fakeProviders = await startFakeProviders();
+  const configFile = writeTestConfig(tempDir, server, fakeProviders.endpoints);
 
   const userDataDir = path.join(tempDir, 'user-data');
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
@@ -67,6 +70,7 @@ try {
   // `N passed, N failed` line is already in VS Code's output above.
   console.error(error instanceof Error ? error.message : String(error));
 } finally {
+  await fakeProviders?.close();
   await stopAllProcesses();
 }
 

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildForTests, TESTS_BUNDLE } from './vscode/build.mjs';
+import { startFakeProviders } from './vscode/fake-providers.mjs';
 import { runHostTests } from './vscode/host-tests.mjs';
 import { runUiTest } from './vscode/ui-test.mjs';
 import { stopAllProcesses } from './vscode/processes.mjs';
@@ -46,6 +47,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 const results = [];
+let fakeProviders;
 try {
   if (!args.includes('--no-build')) {
     await buildForTests();
@@ -56,7 +58,8 @@ try {
   const settings = { 'llmWorkbench.serverUrl': server.url };
 
   if (only !== 'ui') {
-    const configFile = writeTestConfig(tempDir, server);
+    fakeProviders = await startFakeProviders();
+    const configFile = writeTestConfig(tempDir, server, fakeProviders.endpoints);
     console.log(`\n=== in-host tests (code-server, Node extension host)`);
     const host = await runHostTests({
       dir: path.join(tempDir, 'host'),
@@ -104,6 +107,7 @@ try {
   console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
   results.push({ passed: 0, failed: 1 });
 } finally {
+  await fakeProviders?.close();
   await stopAllProcesses();
 }
 

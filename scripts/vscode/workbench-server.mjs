@@ -49,9 +49,10 @@ export async function startWorkbenchServer(dir) {
 
 /**
  * Writes the file the in-host suite reads through LLM_WORKBENCH_TEST_CONFIG: the server URL, its
- * log and the admin's credentials. Returns the file's path.
+ * log, the admin's credentials and the base URL and key of each fake provider in `providers`.
+ * Returns the file's path.
  */
-export function writeTestConfig(dir, server) {
+export function writeTestConfig(dir, server, providers = {}) {
   const file = path.join(dir, 'test-config.json');
   const config = {
     serverUrl: server.url,
@@ -59,6 +60,7 @@ export function writeTestConfig(dir, server) {
     login: TEST_ADMIN.email,
     password: TEST_ADMIN.password,
     nickname: TEST_ADMIN.nickname,
+    providers,
   };
   fs.writeFileSync(file, JSON.stringify(config, null, 2));
   return file;

@@ -14,7 +14,15 @@ export interface TestConfig {
   login: string;
   password: string;
   nickname: string;
+  /** Loopback stand-ins for the providers, which the Providers view tests connect to. */
+  providers: Record<FakeProviderName, { baseUrl: string; apiKey: string }>;
 }
+
+/**
+ * The fake provider servers the runner starts: OpenAI, the same OpenAI service without gpt-4o,
+ * Anthropic and Ollama.
+ */
+export type FakeProviderName = 'openai' | 'openaiWithoutGpt4o' | 'anthropic' | 'ollama';
 
 /** Reads the runner's configuration, and throws an error naming the variable when it is unset. */
 export function readTestConfig(): TestConfig {

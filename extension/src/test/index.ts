@@ -9,6 +9,8 @@ export async function run(): Promise<void> {
   // afterwards, so their top-level suite() calls register with this mocha instance.
   mocha.suite.emit('pre-require', globalThis, 'extension-tests', mocha);
   await import('./workbench.test.js');
+  // After the workbench suites, which end signed out; the providers suite signs in again.
+  await import('./providers.test.js');
 
   const { passes, failures } = await new Promise<{ passes: number; failures: number }>(
     (resolve) => {

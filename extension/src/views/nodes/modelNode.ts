@@ -1,39 +1,39 @@
 import * as vscode from 'vscode';
+import type { ApiProvider, ApiProviderModel } from '../../../../shared/src/api/providers.js';
 
-/** A model synced from a provider. */
-export interface ModelSummary {
-  id: number;
-  modelId: string;
-  displayName: string;
-  type: string;
-  contextLength?: number | null;
-}
-
-const TYPE_ICONS: Record<string, string> = {
+const TYPE_ICONS: Record<ApiProviderModel['type'], string> = {
   chat: 'comment-discussion',
   embedding: 'symbol-array',
   vision: 'eye',
   reasoning: 'lightbulb',
 };
 
-/** A model under its provider in the Providers view. */
+/** A model synced from a provider, in the provider's "Synced models" group. */
 export class ModelNode extends vscode.TreeItem {
   readonly kind = 'model';
 
   constructor(
-    readonly providerId: number,
-    readonly model: ModelSummary,
+    readonly provider: ApiProvider,
+    readonly model: ApiProviderModel,
   ) {
     super(model.displayName, vscode.TreeItemCollapsibleState.None);
-    this.id = `model:${providerId}:${model.id}`;
+    this.id = `model:${provider.id}:${model.id}`;
     const showTypes = vscode.workspace
       .getConfiguration('llmWorkbench')
       .get<boolean>('views.showModelTypes', true);
     this.description = showTypes ? model.type : undefined;
-    this.tooltip = model.contextLength
-      ? `${model.modelId}, context ${model.contextLength} tokens`
-      : model.modelId;
+    const details = [
+      model.modelId,
+      vscode.l10n.t('Type: {0}', model.type),
+      ...(model.contextLength === null
+        ? []
+        : [vscode.l10n.t('Context length: {0} tokens', model.contextLength)]),
+      ...(model.capabilities.length === 0
+        ? []
+        : [vscode.l10n.t('Capabilities: {0}', model.capabilities.join(', '))]),
+    ];
+    this.tooltip = details.join('\n');
     this.iconPath = new vscode.ThemeIcon(TYPE_ICONS[model.type] ?? 'symbol-misc');
-    this.contextValue = 'model';
+    this.contextValue = 'syncedModel';
   }
 }
