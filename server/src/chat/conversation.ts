@@ -1,0 +1,339 @@
+import { Op, type Transaction } from 'sequelize';
+import type { ApiChatSession } from '../../../shared/src/api/chat.js';
+import type { AppContext } from '../context.js';
+import { runTransaction } from '../db/transactions.js';
+import { conflict } from '../errors.js';
+import {
+  ChatMessage,
+  ProviderModel,
+  type ChatSession,
+  type ModelConfig,
+  type User,
+} from '../models/index.js';
+import type { ChatTurn, CompletionRequest } from '../providers/clients/types.js';
+import { buildHistory, promptBudget } from './history.js';
+import { presentChatMessage, presentChatSession } from './presenter.js';
+import { relayAnswer } from './relay.js';
+import { assertMessageInSession } from './messageActions.js';
+import { chatRuntime, type InFlightAnswer } from './runtime.js';
+import { countMessages, loadSessionConfig, type UsableConfig } from './sessions.js';
+import { SseStream } from './sseStream.js';
+import { titleFromMessage } from './title.js';
+
+/** How the answer goes back: as server-sent events, or as one JSON body at the end. */
+export interface ReplyMode {
+  stream: boolean;
+}
+
+/** The session a turn belongs to, its owner, and how to reply. */
+export interface TurnTarget {
+  user: User;
+  session: ChatSession;
+  mode: ReplyMode;
+}
+
+/** A user message and the stored, still empty answer to it. */
+interface PreparedTurn {
+  userMessage: ChatMessage;
+  assistant: ChatMessage;
+  replacedMessageId: number | null;
+}
+
+/**
+ * Stores the user's message, then answers it with the session's model config. The session gets
+ * its title from the message when it has none.
+ */
+export async function sendMessage(
+  ctx: AppContext,
+  { user, session, mode }: TurnTarget,
+  content: string,
+): Promise<void> {
+  const usable = await loadSessionConfig(user, session);
+  const answer = chatRuntime(ctx.services).begin(session.id);
+  try {
+    const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
+      const userMessage = await ChatMessage.create(
+        { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
+        { transaction },
+      );
+      session.title ??= titleFromMessage(content);
+      const assistant = await createAnswer(session, usable, mode, transaction);
+      return { userMessage, assistant, replacedMessageId: null };
+    });
+    await answerTurn(ctx, { user, session, usable, answer, turn, mode });
+  } finally {
+    answer.release();
+  }
+}
+
+/**
+ * Answers the session's last user message again. `messageId`, when given, must be the last
+ * message: an answer, which is deleted and replaced, or a user message without one.
+ */
+export async function regenerateAnswer(
+  ctx: AppContext,
+  { user, session, mode }: TurnTarget,
+  messageId: number | null,
+): Promise<void> {
+  const usable = await loadSessionConfig(user, session);
+  const answer = chatRuntime(ctx.services).begin(session.id);
+  try {
+    const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
+      const { userMessage, replaced } = await findRegenerated(session, messageId, transaction);
+      if (replaced !== null) {
+        await replaced.destroy({ transaction });
+      }
+      const assistant = await createAnswer(session, usable, mode, transaction);
+      return { userMessage, assistant, replacedMessageId: replaced?.id ?? null };
+    });
+    await answerTurn(ctx, { user, session, usable, answer, turn, mode });
+  } finally {
+    answer.release();
+  }
+}
+
+/** The answer fields of a message that has none, as a user message and a new answer start. */
+const NO_ANSWER = {
+  reasoning: null,
+  reasoningBlocks: null,
+  modelConfigId: null,
+  modelId: null,
+  promptTokens: null,
+  completionTokens: null,
+  reasoningTokens: null,
+  ttftMs: null,
+  ttfaMs: null,
+  latencyMs: null,
+  finishReason: null,
+  providerFinishReason: null,
+  error: null,
+} as const;
+
+/** Stores the empty answer, status `streaming`, and marks the session active now. */
+async function createAnswer(
+  session: ChatSession,
+  { config }: UsableConfig,
+  mode: ReplyMode,
+  transaction: Transaction,
+): Promise<ChatMessage> {
+  const assistant = await ChatMessage.create(
+    {
+      sessionId: session.id,
+      role: 'assistant',
+      content: '',
+      status: 'streaming',
+      ...NO_ANSWER,
+      modelConfigId: config.id,
+      modelId: config.modelId,
+      streamed: mode.stream,
+    },
+    { transaction },
+  );
+  session.lastMessageAt = new Date();
+  await session.save({ transaction });
+  return assistant;
+}
+
+async function findRegenerated(
+  session: ChatSession,
+  messageId: number | null,
+  transaction: Transaction,
+): Promise<{ userMessage: ChatMessage; replaced: ChatMessage | null }> {
+  const last = await ChatMessage.findOne({
+    where: { sessionId: session.id },
+    order: [['id', 'DESC']],
+    transaction,
+  });
+  if (last === null) {
+    throw conflict(
+      'nothing_to_regenerate',
+      `Chat session ${session.id} has no messages to answer; send one with ` +
+        `POST /api/chat/sessions/${session.id}/messages.`,
+    );
+  }
+  if (messageId !== null && messageId !== last.id) {
+    await assertMessageInSession(session, messageId, transaction);
+    throw conflict(
+      'not_last_message',
+      `Message ${messageId} is not the last message of chat session ${session.id}; only the ` +
+        `last answer can be regenerated, which is message ${last.id}.`,
+      { lastMessageId: last.id },
+    );
+  }
+  if (last.role === 'user') {
+    return { userMessage: last, replaced: null };
+  }
+  const userMessage = await ChatMessage.findOne({
+    where: { sessionId: session.id, role: 'user', id: { [Op.lt]: last.id } },
+    order: [['id', 'DESC']],
+    transaction,
+  });
+  if (userMessage === null) {
+    throw conflict(
+      'nothing_to_regenerate',
+      `Answer ${last.id} has no user message before it to answer again; send a new message.`,
+    );
+  }
+  return { userMessage, replaced: last };
+}
+
+interface AnswerContext {
+  user: User;
+  session: ChatSession;
+  usable: UsableConfig;
+  answer: InFlightAnswer;
+  turn: PreparedTurn;
+  mode: ReplyMode;
+}
+
+/**
+ * Generates the answer of a prepared turn and replies: as events from `start` to `done` or
+ * `error`, or as one JSON body. A client that goes away aborts the provider request, and the
+ * partial answer is stored as stopped.
+ */
+async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void> {
+  const { session, usable, answer, turn } = context;
+  const runtime = chatRuntime(ctx.services);
+  runtime.attach(answer, turn.assistant.id);
+  abortOnDisconnect(ctx, answer);
+  const logger = ctx.state.log.child({ sessionId: session.id, messageId: turn.assistant.id });
+
+  let stream: SseStream | undefined;
+  try {
+    const history = await buildSessionHistory(session, usable, turn.assistant.id);
+    if (context.mode.stream) {
+      stream = new SseStream(ctx, runtime.keepAliveMs);
+      stream.send('start', {
+        sessionId: session.id,
+        userMessage: presentChatMessage(turn.userMessage),
+        assistantMessage: presentChatMessage(turn.assistant),
+        replacedMessageId: turn.replacedMessageId,
+        sessionTitle: session.title,
+        trimmedTurns: history.info.trimmedTurns,
+        history: history.info,
+      });
+    }
+    const stored = await relayAnswer({
+      services: ctx.services,
+      logger,
+      userId: context.user.id,
+      modelConfig: usable.config,
+      provider: usable.provider,
+      request: completionRequest(session, usable.config, history.turns),
+      message: turn.assistant,
+      answer,
+      ...(stream === undefined ? {} : { stream }),
+    });
+    if (stream === undefined) {
+      ctx.body = {
+        userMessage: presentChatMessage(turn.userMessage),
+        assistantMessage: presentChatMessage(stored),
+        session: await presentSession(session),
+      };
+    }
+  } catch (error) {
+    await failAnswer(ctx, turn.assistant, stream, error);
+  } finally {
+    stream?.end();
+  }
+}
+
+/** Builds the provider request for a session's turns with the config's sampling parameters. */
+function completionRequest(
+  session: ChatSession,
+  config: ModelConfig,
+  turns: ChatTurn[],
+): Omit<CompletionRequest, 'signal'> {
+  return {
+    model: config.modelId,
+    system: session.systemPrompt,
+    messages: turns,
+    params: {
+      temperature: config.temperature,
+      maxTokens: config.maxTokens,
+      topP: config.topP,
+      topK: config.topK,
+      reasoning: config.reasoning,
+    },
+  };
+}
+
+/** Aborts the answer when the client closes the connection before the reply has ended. */
+function abortOnDisconnect(ctx: AppContext, answer: InFlightAnswer): void {
+  const response = ctx.res;
+  response.once('close', () => {
+    if (!response.writableFinished) {
+      answer.abort('disconnected');
+    }
+  });
+  // A client that left while the messages were stored has already closed the response.
+  if (response.destroyed) {
+    answer.abort('disconnected');
+  }
+}
+
+/**
+ * Handles a failure outside the provider stream, such as a database error: the answer is stored
+ * as an internal error where possible. Before the event stream started, the error is thrown on
+ * for the error middleware; after, it ends the stream as an `error` event.
+ */
+async function failAnswer(
+  ctx: AppContext,
+  assistant: ChatMessage,
+  stream: SseStream | undefined,
+  error: unknown,
+): Promise<void> {
+  const stored = {
+    code: 'internal',
+    message: `The server failed while answering; the server log has the details under request id ${ctx.state.requestId}.`,
+  };
+  try {
+    if (assistant.status === 'streaming') {
+      await assistant.update({ status: 'error', finishReason: 'error', error: stored });
+    }
+  } catch (updateError) {
+    ctx.state.log.error(
+      { err: updateError, messageId: assistant.id },
+      'failed to store an answer failure',
+    );
+  }
+  if (stream === undefined) {
+    throw error;
+  }
+  ctx.state.log.error(
+    { err: error, messageId: assistant.id },
+    'chat answer failed after the stream started',
+  );
+  stream.send('error', {
+    messageId: assistant.id,
+    error: stored,
+    message: presentChatMessage(assistant),
+  });
+}
+
+/** Builds the history for the answer `assistantId` from the session's earlier messages. */
+async function buildSessionHistory(
+  session: ChatSession,
+  { config, provider }: UsableConfig,
+  assistantId: number,
+) {
+  const messages = await ChatMessage.findAll({
+    where: { sessionId: session.id, id: { [Op.lt]: assistantId } },
+    order: [['id', 'ASC']],
+  });
+  // MySQL compares model ids without regard to case, so the exact match is picked here.
+  const listed = await ProviderModel.findAll({
+    where: { providerId: provider.id, modelId: config.modelId },
+  });
+  const contextLength = listed.find((model) => model.modelId === config.modelId)?.contextLength;
+  return buildHistory(messages, {
+    systemPrompt: session.systemPrompt,
+    budgetTokens: promptBudget(contextLength ?? null, config.maxTokens),
+  });
+}
+
+/** Presents a session with its current message count. */
+export async function presentSession(session: ChatSession): Promise<ApiChatSession> {
+  const counts = await countMessages([session.id]);
+  return presentChatSession(session, counts.get(session.id) ?? 0);
+}
