@@ -27,6 +27,11 @@ export interface AppServices {
   secrets: SecretBox;
   version: string;
   startedAt: number;
+  /**
+   * Aborted when shutdown begins. Long-running streams (chat answers, event streams) end on it, so
+   * they store what they have while the database is still open.
+   */
+  stopping: AbortSignal;
 }
 
 /** Per-request state set by the middleware chain. */

@@ -42,7 +42,8 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   if (applied.length > 0) {
     logger.info({ migrations: applied }, 'applied database migrations');
   }
-  const services = createServices(config, logger, sequelize);
+  const stopping = new AbortController();
+  const services = createServices(config, logger, sequelize, stopping.signal);
 
   const handleRequest = createApp(services).callback();
   const inFlight = new Set<http.ServerResponse>();
@@ -72,6 +73,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
 
   let closing: Promise<void> | undefined;
   const close = () => {
+    stopping.abort();
     closing ??= shutDown(server, inFlight, sequelize, logger).finally(() =>
       services.users.dispose(),
     );
@@ -80,7 +82,12 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   return { url, port, services, createdAdmin, close };
 }
 
-function createServices(config: Config, logger: Logger, sequelize: Sequelize): AppServices {
+function createServices(
+  config: Config,
+  logger: Logger,
+  sequelize: Sequelize,
+  stopping: AbortSignal,
+): AppServices {
   return {
     config,
     logger,
@@ -93,6 +100,7 @@ function createServices(config: Config, logger: Logger, sequelize: Sequelize): A
     users: new UserCache(),
     version,
     startedAt: Date.now(),
+    stopping,
   };
 }
 

@@ -82,6 +82,13 @@ export class ChatRuntime {
     return this.bySession.get(sessionId);
   }
 
+  /** Stops every running answer, as at shutdown; each stores what it has, marked stopped. */
+  stopAll(): void {
+    for (const answer of this.bySession.values()) {
+      answer.abort('stopped');
+    }
+  }
+
   private forget(answer: InFlightAnswer): void {
     if (this.bySession.get(answer.sessionId) === answer) {
       this.bySession.delete(answer.sessionId);
@@ -98,7 +105,9 @@ const runtimes = new WeakMap<AppServices, ChatRuntime>();
 export function chatRuntime(services: AppServices): ChatRuntime {
   let runtime = runtimes.get(services);
   if (runtime === undefined) {
-    runtime = new ChatRuntime();
+    const created = new ChatRuntime();
+    services.stopping.addEventListener('abort', () => created.stopAll(), { once: true });
+    runtime = created;
     runtimes.set(services, runtime);
   }
   return runtime;
