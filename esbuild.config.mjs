@@ -56,6 +56,8 @@ const targets = {
     ...common,
     entryPoints: {
       'admin/main': 'webviews/src/admin/main.ts',
+      'chat/main': 'webviews/src/chat/main.ts',
+      'compare/main': 'webviews/src/compare/main.ts',
       'overview/main': 'webviews/src/overview/main.ts',
     },
     outdir: 'dist/webviews',

@@ -1,6 +1,7 @@
 // `npm test`: lint, type-check, build, then every test suite. The MariaDB suite runs when
-// mariadbd is installed, and is required when REQUIRE_MARIADB=1 (CI sets it). The extension
-// suites in VS Code (npm run test:vscode) run last, when chromium is installed.
+// mariadbd is installed, and is required when REQUIRE_MARIADB=1 (CI sets it). The webview suites
+// in headless chromium and the extension suites in VS Code (npm run test:vscode) run last, when
+// chromium is installed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -30,10 +31,11 @@ if (hasMariadb) {
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (fs.existsSync(chromium)) {
+  steps.push(['webview tests in chromium', 'npm', ['run', '--silent', 'test:webviews']]);
   steps.push(['extension tests in VS Code', 'npm', ['run', '--silent', 'test:vscode']]);
 } else {
   console.warn(
-    `Skipping the extension tests in VS Code: no chromium at ${chromium} (apt-get install chromium).`,
+    `Skipping the webview and VS Code tests: no chromium at ${chromium} (apt-get install chromium).`,
   );
 }
 

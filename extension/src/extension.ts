@@ -3,6 +3,8 @@ import { ApiClient } from './api/client.js';
 import { WorkbenchAuthenticationProvider } from './auth/authenticationProvider.js';
 import { configuredServerUrl, SessionStore } from './auth/sessionStore.js';
 import { registerAccountCommands } from './commands/accountCommands.js';
+import { registerChatCommands } from './commands/chatCommands.js';
+import { registerCompareCommands } from './commands/compareCommands.js';
 import { registerViewCommands } from './commands/viewCommands.js';
 import { createLogger, type Logger } from './log.js';
 import { OverviewPanel } from './panels/overviewPanel.js';
@@ -49,10 +51,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
     provider,
     statusBar,
     ...Object.values(views),
-    vscode.window.registerTreeDataProvider('llmWorkbench.providers', views.providers),
-    vscode.window.registerTreeDataProvider('llmWorkbench.datasets', views.datasets),
-    vscode.window.registerTreeDataProvider('llmWorkbench.prompts', views.prompts),
-    vscode.window.registerTreeDataProvider('llmWorkbench.trainingTasks', views.trainingTasks),
+    ...registerTreeViews(views),
     ...registerAccountCommands({
       store,
       provider,
@@ -61,19 +60,9 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
       startGuideUri: vscode.Uri.joinPath(context.extensionUri, 'media', 'start-server.md'),
     }),
     ...registerViewCommands(views),
-    vscode.commands.registerCommand('llmWorkbench.server.openOverview', () => {
-      OverviewPanel.show(overviewDeps);
-    }),
-    OverviewPanel.registerSerializer(overviewDeps),
+    ...registerPanels(overviewDeps),
     trackSignedInContext(store, log),
-    // Lists loaded while the server was down show an error, so they load again once it is back.
-    statusBar.onDidReconnect(() => {
-      log.info(`The server at ${store.serverUrl()} is reachable again; reloading the views.`);
-      for (const view of Object.values(views)) {
-        view.refresh();
-      }
-      void OverviewPanel.open?.refresh();
-    }),
+    reloadOnReconnect(statusBar, views, { store, log }),
   );
   log.info(
     `LLM Workbench ${(context.extension.packageJSON as { version: string }).version} activated`,
@@ -90,6 +79,50 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
     views: { providers: views.providers },
     overviewPanel: () => OverviewPanel.open,
   };
+}
+
+type Views = Record<
+  'providers' | 'datasets' | 'prompts' | 'trainingTasks',
+  vscode.TreeDataProvider<vscode.TreeItem> & { refresh(): void }
+>;
+
+function registerTreeViews(views: Views): vscode.Disposable[] {
+  return [
+    vscode.window.registerTreeDataProvider('llmWorkbench.providers', views.providers),
+    vscode.window.registerTreeDataProvider('llmWorkbench.datasets', views.datasets),
+    vscode.window.registerTreeDataProvider('llmWorkbench.prompts', views.prompts),
+    vscode.window.registerTreeDataProvider('llmWorkbench.trainingTasks', views.trainingTasks),
+  ];
+}
+
+/** Registers the webview panels' commands and the serializers that restore them after a reload. */
+function registerPanels(deps: Parameters<typeof OverviewPanel.show>[0]): vscode.Disposable[] {
+  return [
+    ...registerChatCommands(deps),
+    ...registerCompareCommands(deps),
+    vscode.commands.registerCommand('llmWorkbench.server.openOverview', () => {
+      OverviewPanel.show(deps);
+    }),
+    OverviewPanel.registerSerializer(deps),
+  ];
+}
+
+/** Reloads the views and the overview once the server answers again after being unreachable. */
+function reloadOnReconnect(
+  statusBar: WorkbenchStatusBar,
+  views: Views,
+  deps: { store: SessionStore; log: Logger },
+): vscode.Disposable {
+  // Lists loaded while the server was down show an error, so they load again once it is back.
+  return statusBar.onDidReconnect(() => {
+    deps.log.info(
+      `The server at ${deps.store.serverUrl()} is reachable again; reloading the views.`,
+    );
+    for (const view of Object.values(views)) {
+      view.refresh();
+    }
+    void OverviewPanel.open?.refresh();
+  });
 }
 
 /**

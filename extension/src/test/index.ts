@@ -11,6 +11,7 @@ export async function run(): Promise<void> {
   await import('./workbench.test.js');
   // After the workbench suites, which end signed out; the providers suite signs in again.
   await import('./providers.test.js');
+  await import('./chat.test.js');
 
   const { passes, failures } = await new Promise<{ passes: number; failures: number }>(
     (resolve) => {

@@ -227,7 +227,12 @@ suite('providers view', () => {
             const match = /viewItem =~ \/(.+)\/$/.exec(entry.when);
             return match?.[1] !== undefined && new RegExp(match[1]).test(contextValue);
           })
-          .map((entry) => entry.command.slice(COMMAND.length + 1)),
+          // Provider commands by their verb; other features' commands by their whole id.
+          .map((entry) =>
+            entry.command.startsWith(`${COMMAND}.`)
+              ? entry.command.slice(COMMAND.length + 1)
+              : entry.command,
+          ),
       );
     const expected: [string, string[]][] = [
       ['provider.editable', ['addModelConfig', 'syncModels', 'testConnection', 'edit', 'delete']],
@@ -235,9 +240,17 @@ suite('providers view', () => {
       ['syncedModels.editable', ['syncModels']],
       ['syncedModels.readOnly', []],
       ['syncedModel', ['addModelConfig']],
-      ['modelConfig.enabled', ['editModelConfig', 'disableModelConfig', 'deleteModelConfig']],
+      [
+        'modelConfig.enabled',
+        [
+          'editModelConfig',
+          'disableModelConfig',
+          'deleteModelConfig',
+          'llmWorkbench.chat.openWithModel',
+        ],
+      ],
       ['modelConfig.disabled', ['editModelConfig', 'enableModelConfig', 'deleteModelConfig']],
-      ['modelConfig.readOnly', []],
+      ['modelConfig.readOnly', ['llmWorkbench.chat.openWithModel']],
     ];
     for (const [contextValue, commands] of expected) {
       assert.deepEqual(
