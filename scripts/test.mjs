@@ -32,6 +32,11 @@ if (hasMariadb) {
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (fs.existsSync(chromium)) {
   steps.push(['webview tests in chromium', 'npm', ['run', '--silent', 'test:webviews']]);
+  steps.push([
+    'admin page in chromium',
+    'node',
+    ['--import', 'tsx', '--test', 'scripts/admin-browser-tests.mjs'],
+  ]);
   steps.push(['extension tests in VS Code', 'npm', ['run', '--silent', 'test:vscode']]);
 } else {
   console.warn(

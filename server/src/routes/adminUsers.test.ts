@@ -224,6 +224,63 @@ describe(`admin users API (${testDialect})`, () => {
     );
   });
 
+  test('list sorts by a chosen field', async () => {
+    const names = ['sort-Bravo', 'sort-alpha', 'sort-charlie'];
+    const ids: number[] = [];
+    for (const name of names) {
+      ids.push((await server.signUp(name)).userId);
+    }
+    await client.changeUser(ids[0]!, { role: 'admin' });
+    await client.changeUser(ids[1]!, { isActive: false });
+    const nicknames = async (query: string) =>
+      (await client.listUsers(`?q=sort-&${query}`)).body.users.map((user) => user.nickname);
+
+    const cases: [string, string[]][] = [
+      ['', ['sort-charlie', 'sort-alpha', 'sort-Bravo']],
+      ['order=asc', ['sort-Bravo', 'sort-alpha', 'sort-charlie']],
+      ['sort=nickname', ['sort-charlie', 'sort-Bravo', 'sort-alpha']],
+      ['sort=nickname&order=asc', ['sort-alpha', 'sort-Bravo', 'sort-charlie']],
+      ['sort=email&order=asc', ['sort-alpha', 'sort-Bravo', 'sort-charlie']],
+      ['sort=role&order=asc', ['sort-Bravo', 'sort-alpha', 'sort-charlie']],
+      ['sort=isActive&order=asc', ['sort-alpha', 'sort-Bravo', 'sort-charlie']],
+      ['sort=isActive&order=desc', ['sort-charlie', 'sort-Bravo', 'sort-alpha']],
+    ];
+    for (const [query, expected] of cases) {
+      assert.deepEqual(await nicknames(query), expected, query);
+    }
+  });
+
+  test('list sort keeps pages apart', async () => {
+    for (const suffix of ['a', 'b', 'c', 'd']) {
+      await server.signUp(`tie-${suffix}`);
+    }
+
+    const pages = await Promise.all(
+      [1, 2].map((page) => client.listUsers(`?q=tie-&sort=role&pageSize=2&page=${page}`)),
+    );
+
+    assert.deepEqual(
+      pages.map((page) => page.body.users.map((user) => user.nickname)),
+      [
+        ['tie-d', 'tie-c'],
+        ['tie-b', 'tie-a'],
+      ],
+    );
+  });
+
+  test('unknown sort field is rejected', async () => {
+    const field = await client.request<ApiErrorBody>('GET', '/api/admin/users?sort=password');
+    const order = await client.request<ApiErrorBody>('GET', '/api/admin/users?order=up');
+
+    assert.equal(field.status, 400);
+    assert.equal(
+      field.body.error.message,
+      'Invalid query.sort: must be one of createdAt, email, nickname, role, isActive, lastLoginAt',
+    );
+    assert.equal(order.status, 400);
+    assert.equal(order.body.error.message, 'Invalid query.order: must be asc or desc');
+  });
+
   test('search treats SQL and wildcards as text', async () => {
     const quoted = await registerUser(server, "o'hara@example.com", 'ohara');
     const underscored = await registerUser(server, 'under@example.com', 'has_underscore');
@@ -315,7 +372,7 @@ describe(`admin users API (${testDialect})`, () => {
     for (const refresh of refreshes) {
       assert.equal(refresh.status, 401);
     }
-    assert.equal(login.status, 401);
+    assert.equal(login.status, 403);
     assert.equal(liveTokens, 0);
   });
 
@@ -477,17 +534,17 @@ describe(`admin users API (${testDialect})`, () => {
     [
       'misspelled filter',
       '/api/admin/users?rol=admin',
-      'Invalid query: unknown parameter "rol"; the accepted parameters are role, active, q, page, pageSize',
+      'Invalid query: unknown parameter "rol"; the accepted parameters are role, active, q, sort, order, page, pageSize',
     ],
     [
       'bracketed search',
       '/api/admin/users?q[]=a',
-      'Invalid query: unknown parameter "q[]"; the accepted parameters are role, active, q, page, pageSize',
+      'Invalid query: unknown parameter "q[]"; the accepted parameters are role, active, q, sort, order, page, pageSize',
     ],
     [
       'two unknown audit filters',
-      '/api/admin/audit-log?user=1&limit=5',
-      'Invalid query: unknown parameters "user", "limit"; the accepted parameters are action, actorId, since, page, pageSize',
+      '/api/admin/audit-log?actor=1&limit=5',
+      'Invalid query: unknown parameters "actor", "limit"; the accepted parameters are action, actorId, user, since, until, page, pageSize',
     ],
     [
       'repeated audit action',

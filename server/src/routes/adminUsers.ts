@@ -6,7 +6,13 @@ import { badRequest } from '../errors.js';
 import { presentUser } from '../presenters/user.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
 import { queryInteger } from '../validation/query.js';
-import { deleteUser, listUsers, updateUser, userCounts } from '../users/administration.js';
+import {
+  deleteUser,
+  listUsers,
+  updateUser,
+  USER_SORT_FIELDS,
+  userCounts,
+} from '../users/administration.js';
 
 const userIdParams = z.object({
   id: z
@@ -21,6 +27,10 @@ const listQuery = z.object({
   role: z.enum(ROLES as ['user', 'admin']).optional(),
   active: booleanText.optional(),
   q: z.string().max(254).optional(),
+  sort: z
+    .enum(USER_SORT_FIELDS, { error: `must be one of ${USER_SORT_FIELDS.join(', ')}` })
+    .optional(),
+  order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).optional(),
   page: queryInteger(1, 100_000).default(1),
   pageSize: queryInteger(1, 200).default(50),
 });
@@ -46,7 +56,8 @@ function defineListUsers(target: RouteTarget): void {
     {
       method: 'get',
       path: '/api/admin/users',
-      summary: 'List users, filtered by role, active state and a search of email or nickname',
+      summary:
+        'List users, filtered by role, active state and a search of email or nickname, and sorted',
       tag: 'admin',
       access: 'admin',
       query: listQuery,

@@ -1,4 +1,4 @@
-import { Op, Sequelize, type Transaction, type WhereOptions } from 'sequelize';
+import { Op, Sequelize, type OrderItem, type Transaction, type WhereOptions } from 'sequelize';
 import type { Role } from '../../../shared/src/api/users.js';
 import { recordAudit, type AuditEntry } from '../audit.js';
 import type { AppServices } from '../context.js';
@@ -6,16 +6,35 @@ import { transactionWithRetry } from '../db/transactions.js';
 import { conflict, notFound } from '../errors.js';
 import { RefreshToken, User } from '../models/index.js';
 
-/** Filters and paging for the user list. */
+/** The fields the user list can be sorted by. */
+export const USER_SORT_FIELDS = [
+  'createdAt',
+  'email',
+  'nickname',
+  'role',
+  'isActive',
+  'lastLoginAt',
+] as const;
+
+export type UserSortField = (typeof USER_SORT_FIELDS)[number];
+
+/** Filters, sort order and paging for the user list. */
 export interface UserQuery {
   role?: Role;
   active?: boolean;
   search?: string;
+  /** Newest first when unset. */
+  sort?: UserSortField;
+  /** Descending when unset. */
+  order?: 'asc' | 'desc';
   page: number;
   pageSize: number;
 }
 
-/** Lists users, newest first. The search matches part of the email or nickname. */
+/**
+ * Lists users, sorted by `sort` with ties in id order, so pages never overlap. The search matches
+ * part of the email or nickname.
+ */
 export async function listUsers(query: UserQuery): Promise<{ users: User[]; total: number }> {
   const where: WhereOptions[] = [];
   if (query.role !== undefined) {
@@ -33,11 +52,26 @@ export async function listUsers(query: UserQuery): Promise<{ users: User[]; tota
   }
   const { rows, count } = await User.findAndCountAll({
     where: { [Op.and]: where },
-    order: [['id', 'DESC']],
+    order: userOrder(query),
     limit: query.pageSize,
     offset: (query.page - 1) * query.pageSize,
   });
   return { users: rows, total: count };
+}
+
+/** Text sorts ignore case, as MySQL's collation does, unlike SQLite's default collation. */
+const CASELESS_SORT_FIELDS: readonly UserSortField[] = ['email', 'nickname'];
+
+function userOrder(query: UserQuery): OrderItem[] {
+  const sort = query.sort ?? 'createdAt';
+  const direction = query.order === 'asc' ? 'ASC' : 'DESC';
+  const key = CASELESS_SORT_FIELDS.includes(sort)
+    ? Sequelize.fn('lower', Sequelize.col(sort))
+    : sort;
+  return [
+    [key, direction],
+    ['id', direction],
+  ];
 }
 
 /** A change to a user made by an admin. */
