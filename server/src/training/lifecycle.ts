@@ -1,0 +1,20 @@
+import type { AppServices } from '../context.js';
+import { attachTraining } from './registry.js';
+import { readTrainingSettings } from './settings.js';
+import { TrainingSupervisor } from './supervisor.js';
+
+/** Creates the training supervisor of a server from the TRAINING_* environment variables. */
+export function createTraining(services: AppServices): TrainingSupervisor {
+  const supervisor = new TrainingSupervisor(services, readTrainingSettings(process.env));
+  attachTraining(services, supervisor);
+  return supervisor;
+}
+
+/** Closes the supervisor before the database closes; a failure is logged, not thrown. */
+export async function closeTraining(services: AppServices, supervisor: TrainingSupervisor) {
+  try {
+    await supervisor.close();
+  } catch (error) {
+    services.logger.error({ err: error }, 'closing the training supervisor failed');
+  }
+}
