@@ -8,6 +8,7 @@ interface Benchmark {
 /** Benchmark names and their modules, loaded only when chosen. */
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   auth: () => import('./auth.js'),
+  datasets: () => import('./datasets.js'),
   parsers: () => import('./parsers.js'),
 };
 

@@ -119,7 +119,10 @@ export async function listDatasets(
 }
 
 /** Returns the dataset if the user owns it or is an admin; raises 404 otherwise. */
-export async function findReadableDataset(user: User, id: number): Promise<Dataset> {
+export async function findReadableDataset(
+  user: Pick<User, 'id' | 'role'>,
+  id: number,
+): Promise<Dataset> {
   const dataset = await Dataset.findByPk(id);
   if (dataset === null || (user.role !== 'admin' && dataset.ownerId !== user.id)) {
     throw notFound('Dataset', id);

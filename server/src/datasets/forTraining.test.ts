@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import { HttpError } from '../errors.js';
 import { User } from '../models/index.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
+import { trainingOf } from '../training/registry.js';
 import { resolveDatasetForTraining } from './forTraining.js';
 import { multipart, rawRequest } from './testing/requests.js';
 
@@ -92,5 +93,48 @@ describe(`resolveDatasetForTraining (${testDialect})`, () => {
       resolveDatasetForTraining(server.running.services, id, owner),
       failsWith(500, 'dataset_file_missing'),
     );
+  });
+});
+
+describe(`training dataset source (${testDialect})`, () => {
+  let server: TestServer;
+  let owner: { accessToken: string; userId: number };
+  let stranger: { accessToken: string; userId: number };
+
+  before(async () => {
+    server = await TestServer.start({ AUTH_MAX_FAILURES: '1000' });
+    owner = await server.signUp('source-owner');
+    stranger = await server.signUp('source-stranger');
+  });
+
+  after(async () => {
+    await server.close();
+  });
+
+  test('the server trains on uploaded datasets', async () => {
+    const content = '{"instruction":"Hi","input":"","output":"Hello"}\n';
+    const { body, contentType } = multipart([
+      { name: 'file', fileName: 'hi.jsonl', data: content },
+    ]);
+    const response = await rawRequest(`${server.url}/api/datasets`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${owner.accessToken}`, 'Content-Type': contentType },
+      body,
+    });
+    assert.equal(response.status, 201, response.text);
+    const id = (response.json.dataset as { id: number }).id;
+    const source = trainingOf(server.running.services).datasetSource;
+
+    const resolved = await source.resolve(id, { id: owner.userId, role: 'user' });
+    const hidden = await source.resolve(id, { id: stranger.userId, role: 'user' });
+    const missing = await source.resolve(id + 1000, { id: owner.userId, role: 'user' });
+
+    assert.ok(resolved !== undefined);
+    assert.equal(fs.readFileSync(resolved.path, 'utf8'), content);
+    assert.equal(resolved.fileName, `lw_dataset_${id}.jsonl`);
+    assert.equal(resolved.recordCount, 1);
+    assert.equal(resolved.entry.formatting, 'alpaca');
+    assert.equal(hidden, undefined);
+    assert.equal(missing, undefined);
   });
 });

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { datasetInfoEntry, type DatasetInfoEntry } from '../../../shared/src/datasets/index.js';
 import type { AppServices } from '../context.js';
 import { HttpError } from '../errors.js';
+import type { TrainingDatasetSource } from '../training/datasetSource.js';
 import type { Dataset, User } from '../models/index.js';
 import { findReadableDataset } from './datasetStore.js';
 import { DatasetStorage } from './storage.js';
@@ -53,7 +54,7 @@ export function datasetInfoFor(dataset: Dataset): DatasetInfo {
 export async function resolveDatasetForTraining(
   services: Pick<AppServices, 'config'>,
   id: number,
-  user: User,
+  user: Pick<User, 'id' | 'role'>,
 ): Promise<TrainingDataset> {
   const dataset = await findReadableDataset(user, id);
   const { errorCount, errors } = dataset.report;
@@ -86,5 +87,36 @@ export async function resolveDatasetForTraining(
     path: storedPath,
     sha256: dataset.sha256,
     sizeBytes: dataset.sizeBytes,
+  };
+}
+
+/**
+ * Returns the training supervisor's view of the stored datasets: a dataset the user may not see
+ * resolves to undefined, one with validation errors raises the 422 that says how to fix it.
+ */
+export function trainingDatasetSource(
+  services: Pick<AppServices, 'config'>,
+): TrainingDatasetSource {
+  return {
+    async resolve(datasetId, user) {
+      let found: TrainingDataset;
+      try {
+        found = await resolveDatasetForTraining(services, datasetId, user);
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 404) {
+          return undefined;
+        }
+        throw error;
+      }
+      return {
+        id: found.dataset.id,
+        name: found.dataset.name,
+        path: found.path,
+        fileName: found.fileName,
+        entry: { ...found.entry },
+        recordCount: found.dataset.recordCount,
+        sizeBytes: found.sizeBytes,
+      };
+    },
   };
 }

@@ -1,4 +1,5 @@
 import type { AppServices } from '../context.js';
+import { trainingDatasetSource } from '../datasets/forTraining.js';
 import { attachTraining } from './registry.js';
 import { readTrainingSettings } from './settings.js';
 import { TrainingSupervisor } from './supervisor.js';
@@ -6,6 +7,7 @@ import { TrainingSupervisor } from './supervisor.js';
 /** Creates the training supervisor of a server from the TRAINING_* environment variables. */
 export function createTraining(services: AppServices): TrainingSupervisor {
   const supervisor = new TrainingSupervisor(services, readTrainingSettings(process.env));
+  supervisor.useDatasetSource(trainingDatasetSource(services));
   attachTraining(services, supervisor);
   return supervisor;
 }

@@ -67,7 +67,10 @@ export class TrainingSupervisor {
   /** Sets where task datasets come from; the datasets feature calls this at start. */
   useDatasetSource(source: TrainingDatasetSource): void {
     this.datasets = source;
-    this.track(this.scan());
+    // Queued tasks that waited for their dataset can start now; before start() the scan there does it.
+    if (this.scanTimer !== undefined) {
+      this.track(this.scan());
+    }
   }
 
   get datasetSource(): TrainingDatasetSource {
