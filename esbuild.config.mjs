@@ -51,6 +51,9 @@ const targets = {
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
+    // jsonc-parser's `main` is a UMD build that requires its own files at run time, which a
+    // bundle cannot resolve; its `module` build is plain ESM that esbuild inlines.
+    mainFields: ['module', 'main'],
   },
   webviews: {
     ...common,
@@ -59,6 +62,8 @@ const targets = {
       'chat/main': 'webviews/src/chat/main.ts',
       'compare/main': 'webviews/src/compare/main.ts',
       'overview/main': 'webviews/src/overview/main.ts',
+      'training-form/main': 'webviews/src/training/form/main.ts',
+      'training-monitor/main': 'webviews/src/training/monitor/main.ts',
     },
     outdir: 'dist/webviews',
     platform: 'browser',

@@ -1,6 +1,6 @@
 // `npm run package`: a production build of the extension and its webviews, then a .vsix written
 // by @vscode/vsce. Prints every file in the package with its size, and fails when the package
-// contains anything but the bundles, media, the manifest, README and LICENSE.
+// contains anything but the bundles, media, the JSON schemas, the manifest, README and LICENSE.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 
@@ -9,6 +9,7 @@ const ALLOWED = [
   /^extension\/readme\.md$/i,
   /^extension\/license(\.txt)?$/i,
   /^extension\/media\//,
+  /^extension\/extension\/schemas\/[a-z-]+\.schema\.json$/,
   /^extension\/dist\/extension\/extension\.js$/,
   /^extension\/dist\/webviews\/(?!admin\/)[a-z]+\/main\.js$/,
   /^\[Content_Types\]\.xml$/,

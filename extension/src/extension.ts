@@ -5,9 +5,12 @@ import { configuredServerUrl, SessionStore } from './auth/sessionStore.js';
 import { registerAccountCommands } from './commands/accountCommands.js';
 import { registerChatCommands } from './commands/chatCommands.js';
 import { registerCompareCommands } from './commands/compareCommands.js';
+import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerViewCommands } from './commands/viewCommands.js';
+import { DatasetDiagnostics } from './datasets/diagnostics.js';
 import { createLogger, type Logger } from './log.js';
 import { OverviewPanel } from './panels/overviewPanel.js';
+import { registerPromptFeatures } from './prompts/promptFeatures.js';
 import { WorkbenchStatusBar } from './statusBar.js';
 import { DatasetsView } from './views/datasetsView.js';
 import { PromptsView } from './views/promptsView.js';
@@ -25,7 +28,12 @@ export interface WorkbenchApi {
   secrets: vscode.SecretStorage;
   authProvider: WorkbenchAuthenticationProvider;
   statusBar: WorkbenchStatusBar;
-  views: { providers: ProvidersView };
+  views: {
+    providers: ProvidersView;
+    prompts: PromptsView;
+    datasets: DatasetsView;
+    trainingTasks: TrainingTasksView;
+  };
   /** Returns the open overview panel, or undefined when none is open. */
   overviewPanel(): OverviewPanel | undefined;
 }
@@ -39,9 +47,9 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
   const statusBar = new WorkbenchStatusBar(store, client);
   const views = {
     providers: new ProvidersView(client, store, log),
-    datasets: new DatasetsView(store, log),
-    prompts: new PromptsView(store, log),
-    trainingTasks: new TrainingTasksView(store, log),
+    datasets: new DatasetsView({ client, store, log, state: context.globalState }),
+    prompts: new PromptsView(client, store, log),
+    trainingTasks: new TrainingTasksView(client, store, log),
   };
   const overviewDeps = { extensionUri: context.extensionUri, client, store, log };
 
@@ -60,7 +68,10 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
       startGuideUri: vscode.Uri.joinPath(context.extensionUri, 'media', 'start-server.md'),
     }),
     ...registerViewCommands(views),
+    new DatasetDiagnostics(log),
+    ...registerPromptFeatures(views.prompts, log),
     ...registerPanels(overviewDeps),
+    ...registerTrainingCommands({ ...overviewDeps, view: views.trainingTasks }),
     trackSignedInContext(store, log),
     reloadOnReconnect(statusBar, views, { store, log }),
   );
@@ -76,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): WorkbenchApi | undef
     secrets: context.secrets,
     authProvider: provider,
     statusBar,
-    views: { providers: views.providers },
+    views,
     overviewPanel: () => OverviewPanel.open,
   };
 }

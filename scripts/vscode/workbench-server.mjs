@@ -31,6 +31,8 @@ export async function startWorkbenchServer(dir) {
     LOG_LEVEL: 'info',
     ADMIN_EMAIL: TEST_ADMIN.email,
     ADMIN_PASSWORD: TEST_ADMIN.password,
+    // Plain users add providers on the loopback fakes, which the default policy keeps for admins.
+    PROVIDER_PRIVATE_NETWORKS: 'all',
   };
   // The working directory is `dir`, so a developer's .env in the repository is not read.
   const server = await startProcess({

@@ -11,11 +11,18 @@ import { securityHeaders } from './middleware/securityHeaders.js';
 import { ApiRegistry } from './openapi/registry.js';
 import { registerAdminAuditRoutes } from './routes/adminAudit.js';
 import { registerAdminPage } from './routes/adminPage.js';
+import { registerAdminUsageRoutes } from './routes/adminUsage.js';
 import { registerAdminUserRoutes } from './routes/adminUsers.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerChatRoutes } from './routes/chat.js';
+import { registerCompareRoutes } from './routes/compare.js';
+import { registerDatasetRoutes } from './routes/datasets.js';
+import { registerGpuHostRoutes } from './routes/gpuHosts.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerModelConfigRoutes } from './routes/modelConfigs.js';
+import { registerPromptRoutes } from './routes/prompts.js';
 import { registerProviderRoutes } from './routes/providers.js';
+import { registerTrainingTaskRoutes } from './routes/trainingTasks.js';
 
 /** JSON bodies above this size (1 MB) get 413; uploads have their own limit. */
 const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -59,8 +66,15 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
   registerAuthRoutes(target);
   registerAdminUserRoutes(target);
   registerAdminAuditRoutes(target);
+  registerAdminUsageRoutes(target);
   registerProviderRoutes(target);
   registerModelConfigRoutes(target);
+  registerDatasetRoutes(target);
+  registerChatRoutes(target);
+  registerCompareRoutes(target);
+  registerGpuHostRoutes(target);
+  registerTrainingTaskRoutes(target);
+  registerPromptRoutes(target);
   registerAdminPage(router, adminAssetsDir());
 
   app.use(router.routes());
@@ -78,8 +92,10 @@ function corsFor(origins: string[]) {
       return allowed.has(origin) ? origin : '';
     },
     credentials: true,
-    exposeHeaders: ['X-Request-Id', 'Retry-After'],
-    allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    // Upload-Offset, Upload-Length and Range carry a resumable upload's state.
+    exposeHeaders: ['X-Request-Id', 'Retry-After', 'Upload-Offset', 'Upload-Length', 'Range'],
+    // Content-Range places a chunk of a resumable upload.
+    allowHeaders: ['Authorization', 'Content-Type', 'Content-Range', 'X-Request-Id'],
     maxAge: 600,
   });
 }

@@ -1,4 +1,5 @@
 import type { Transaction } from 'sequelize';
+import type { AppContext } from './context.js';
 import { AuditLog } from './models/index.js';
 import { AUDIT_TEXT_LENGTHS } from './models/auditLog.js';
 
@@ -25,7 +26,19 @@ export type AuditAction =
   | 'provider.sync_models'
   | 'model_config.create'
   | 'model_config.update'
-  | 'model_config.delete';
+  | 'model_config.delete'
+  | 'dataset.create'
+  | 'dataset.delete'
+  | 'gpu_host.create'
+  | 'gpu_host.update'
+  | 'gpu_host.delete'
+  | 'gpu_host.pin_host_key'
+  | 'training_task.create'
+  | 'training_task.start'
+  | 'training_task.stop'
+  | 'training_task.resume'
+  | 'training_task.delete'
+  | 'chat_session.delete';
 
 /** One audit entry; `login` is the account key used by the rate limit (a lowercase email). */
 export interface AuditEntry {
@@ -58,6 +71,17 @@ export function recordAudit(entry: AuditEntry, transaction?: Transaction): Promi
     },
     transaction === undefined ? {} : { transaction },
   );
+}
+
+/**
+ * Writes an audit entry for a change a request made: the actor is the signed-in user and the
+ * address is the client's, as Koa reads it (from X-Forwarded-For when TRUST_PROXY is set).
+ */
+export function auditRequest(
+  ctx: AppContext,
+  entry: Omit<AuditEntry, 'actorId' | 'ip' | 'login'>,
+): Promise<AuditLog> {
+  return recordAudit({ ...entry, actorId: ctx.state.currentUser?.id ?? null, ip: ctx.ip });
 }
 
 /**

@@ -97,6 +97,13 @@ describe('loadConfig', () => {
     ['HOST', 'two words', '"two words"'],
     ['HOST', '-leading-hyphen', '"-leading-hyphen"'],
     ['TRUST_PROXY', 'yes', '"yes"'],
+    ['UPLOAD_EXPIRY_HOURS', '0', 'between 1 and 8760'],
+    ['UPLOAD_EXPIRY_HOURS', '1.5', 'whole number'],
+    ['CHAT_KEEPALIVE_MS', 'often', 'whole number of milliseconds'],
+    ['CHAT_KEEPALIVE_MS', '5', 'between 10 and 600000'],
+    ['TRAINING_POLL_INTERVAL_MS', 'fast', 'whole number of milliseconds'],
+    ['TRAINING_LEASE_MS', '10', 'between 500 and 3600000'],
+    ['TRAINING_SSE_KEEPALIVE_MS', '-1', '"-1"'],
   ];
   for (const [name, value, shown] of invalidValues) {
     test(`rejects ${name}=${value}`, () => {
@@ -125,6 +132,96 @@ describe('loadConfig', () => {
       loadConfig({ DATA_DIR: dataDir, ADMIN_PASSWORD: password }).adminPassword,
       password,
     );
+  });
+
+  test('provider settings default to the closed policy', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+
+    assert.equal(config.providerPrivateNetworks, 'admins');
+    assert.equal(config.providerListTimeoutMs, 15_000);
+    assert.equal(config.providerTestsPerMinute, 10);
+  });
+
+  test('list timeout falls back to its earlier name', () => {
+    const earlier = loadConfig({ DATA_DIR: dataDir, PROVIDER_TEST_TIMEOUT_MS: '2500' });
+    const both = loadConfig({
+      DATA_DIR: dataDir,
+      PROVIDER_TEST_TIMEOUT_MS: '2500',
+      PROVIDER_LIST_TIMEOUT_MS: '4000',
+    });
+
+    assert.equal(earlier.providerListTimeoutMs, 2500);
+    assert.equal(both.providerListTimeoutMs, 4000);
+  });
+
+  test('unknown private network policy is rejected', () => {
+    assert.throws(
+      () => loadConfig({ DATA_DIR: dataDir, PROVIDER_PRIVATE_NETWORKS: 'everyone' }),
+      /PROVIDER_PRIVATE_NETWORKS="everyone": PROVIDER_PRIVATE_NETWORKS must be admins .* or all/,
+    );
+  });
+
+  test('upload, chat and training defaults', () => {
+    const config = loadConfig({ DATA_DIR: dataDir });
+
+    assert.equal(config.uploadExpiryMs, 24 * 60 * 60 * 1000);
+    assert.equal(config.chatKeepAliveMs, 15_000);
+    assert.deepEqual(config.training, {
+      pollIntervalMs: 2000,
+      stopGraceMs: 120_000,
+      termGraceMs: 30_000,
+      reconnectMinMs: 1000,
+      reconnectMaxMs: 60_000,
+      leaseMs: 60_000,
+      sshReadyTimeoutMs: 20_000,
+      sshKeepaliveMs: 15_000,
+      commandTimeoutMs: 120_000,
+      sseKeepAliveMs: 15_000,
+    });
+  });
+
+  test('upload, chat and training values', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      UPLOAD_EXPIRY_HOURS: '2',
+      CHAT_KEEPALIVE_MS: '500',
+      TRAINING_POLL_INTERVAL_MS: '100',
+      TRAINING_STOP_GRACE_MS: '0',
+      TRAINING_TERM_GRACE_MS: '1500',
+      TRAINING_RECONNECT_MIN_MS: '50',
+      TRAINING_RECONNECT_MAX_MS: '400',
+      TRAINING_LEASE_MS: '2000',
+      TRAINING_SSH_READY_TIMEOUT_MS: '10000',
+      TRAINING_SSH_KEEPALIVE_MS: '0',
+      TRAINING_COMMAND_TIMEOUT_MS: '30000',
+      TRAINING_SSE_KEEPALIVE_MS: '200',
+    });
+
+    assert.equal(config.uploadExpiryMs, 2 * 60 * 60 * 1000);
+    assert.equal(config.chatKeepAliveMs, 500);
+    assert.deepEqual(config.training, {
+      pollIntervalMs: 100,
+      stopGraceMs: 0,
+      termGraceMs: 1500,
+      reconnectMinMs: 50,
+      reconnectMaxMs: 400,
+      leaseMs: 2000,
+      sshReadyTimeoutMs: 10_000,
+      sshKeepaliveMs: 0,
+      commandTimeoutMs: 30_000,
+      sseKeepAliveMs: 200,
+    });
+  });
+
+  test('reconnect maximum raised to the minimum', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      TRAINING_RECONNECT_MIN_MS: '5000',
+      TRAINING_RECONNECT_MAX_MS: '100',
+    });
+
+    assert.equal(config.training.reconnectMinMs, 5000);
+    assert.equal(config.training.reconnectMaxMs, 5000);
   });
 
   test('TRUST_PROXY is off unless true', () => {

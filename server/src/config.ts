@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import type { TrainingSettings } from './training/settings.js';
 import { isWellFormedUnicode } from './validation/requestText.js';
 
 /** Server settings, read once from the environment at start. */
@@ -30,8 +31,24 @@ export interface Config {
    * X-Forwarded-For and the scheme from X-Forwarded-Proto.
    */
   trustProxy: boolean;
-  /** Time limit in milliseconds for the list-models call of a provider connection test. */
-  providerTestTimeoutMs: number;
+  /**
+   * Time limit in milliseconds for listing a provider's models, all pages and requests together,
+   * in a connection test and in a sync alike.
+   */
+  providerListTimeoutMs: number;
+  /**
+   * The users whose providers may reach loopback and private networks: `admins` or `all`.
+   * Link-local and cloud metadata addresses stay closed to everyone.
+   */
+  providerPrivateNetworks: 'admins' | 'all';
+  /** Connection tests one user may run per minute, over all providers. */
+  providerTestsPerMinute: number;
+  /** How long a resumable dataset upload lives after it starts or stores its last chunk. */
+  uploadExpiryMs: number;
+  /** Silence in milliseconds after which a chat or compare stream gets a keep-alive comment. */
+  chatKeepAliveMs: number;
+  /** Timing of the training supervisor, from the TRAINING_* variables. */
+  training: TrainingSettings;
 }
 
 /** Thrown at start when an environment variable has a value the server cannot use. */
@@ -47,6 +64,35 @@ const intInRange = (name: string, min: number, max: number) =>
     .regex(/^\d+$/, `${name} must be a whole number`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+const milliseconds = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number of milliseconds`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+/** The TRAINING_* variables: timing of the training supervisor in milliseconds. */
+const trainingVariables = {
+  TRAINING_POLL_INTERVAL_MS: milliseconds('TRAINING_POLL_INTERVAL_MS', 50, 600_000).default(2000),
+  TRAINING_STOP_GRACE_MS: milliseconds('TRAINING_STOP_GRACE_MS', 0, 3_600_000).default(120_000),
+  TRAINING_TERM_GRACE_MS: milliseconds('TRAINING_TERM_GRACE_MS', 0, 3_600_000).default(30_000),
+  TRAINING_RECONNECT_MIN_MS: milliseconds('TRAINING_RECONNECT_MIN_MS', 10, 600_000).default(1000),
+  TRAINING_RECONNECT_MAX_MS: milliseconds('TRAINING_RECONNECT_MAX_MS', 10, 3_600_000).default(
+    60_000,
+  ),
+  TRAINING_LEASE_MS: milliseconds('TRAINING_LEASE_MS', 500, 3_600_000).default(60_000),
+  TRAINING_SSH_READY_TIMEOUT_MS: milliseconds(
+    'TRAINING_SSH_READY_TIMEOUT_MS',
+    100,
+    600_000,
+  ).default(20_000),
+  TRAINING_SSH_KEEPALIVE_MS: milliseconds('TRAINING_SSH_KEEPALIVE_MS', 0, 600_000).default(15_000),
+  TRAINING_COMMAND_TIMEOUT_MS: milliseconds('TRAINING_COMMAND_TIMEOUT_MS', 100, 3_600_000).default(
+    120_000,
+  ),
+  TRAINING_SSE_KEEPALIVE_MS: milliseconds('TRAINING_SSE_KEEPALIVE_MS', 10, 600_000).default(15_000),
+};
 
 /** bcrypt reads only the first 72 bytes of a password. */
 const MAX_BCRYPT_BYTES = 72;
@@ -106,8 +152,22 @@ const envSchema = z.object({
   TRUST_PROXY: z
     .enum(['true', 'false'], { error: 'TRUST_PROXY must be true or false' })
     .default('false'),
-  PROVIDER_TEST_TIMEOUT_MS: intInRange('PROVIDER_TEST_TIMEOUT_MS', 100, 600_000).default(15_000),
+  PROVIDER_LIST_TIMEOUT_MS: intInRange('PROVIDER_LIST_TIMEOUT_MS', 100, 600_000).optional(),
+  /** The earlier name of PROVIDER_LIST_TIMEOUT_MS, still read when that is unset. */
+  PROVIDER_TEST_TIMEOUT_MS: intInRange('PROVIDER_TEST_TIMEOUT_MS', 100, 600_000).optional(),
+  PROVIDER_PRIVATE_NETWORKS: z
+    .enum(['admins', 'all'], {
+      error:
+        'PROVIDER_PRIVATE_NETWORKS must be admins (only admins connect providers on private networks) or all',
+    })
+    .default('admins'),
+  PROVIDER_TESTS_PER_MINUTE: intInRange('PROVIDER_TESTS_PER_MINUTE', 1, 10_000).default(10),
+  UPLOAD_EXPIRY_HOURS: intInRange('UPLOAD_EXPIRY_HOURS', 1, 8760).default(24),
+  CHAT_KEEPALIVE_MS: milliseconds('CHAT_KEEPALIVE_MS', 10, 600_000).default(15_000),
+  ...trainingVariables,
 });
+
+type EnvValues = z.output<typeof envSchema>;
 
 type Env = Record<string, string | undefined>;
 
@@ -148,7 +208,29 @@ export function loadConfig(env: Env = process.env): Config {
     authMaxFailures: values.AUTH_MAX_FAILURES,
     authFailureWindowMs: values.AUTH_FAILURE_WINDOW_MINUTES * 60_000,
     trustProxy: values.TRUST_PROXY === 'true',
-    providerTestTimeoutMs: values.PROVIDER_TEST_TIMEOUT_MS,
+    providerListTimeoutMs:
+      values.PROVIDER_LIST_TIMEOUT_MS ?? values.PROVIDER_TEST_TIMEOUT_MS ?? 15_000,
+    providerPrivateNetworks: values.PROVIDER_PRIVATE_NETWORKS,
+    providerTestsPerMinute: values.PROVIDER_TESTS_PER_MINUTE,
+    uploadExpiryMs: values.UPLOAD_EXPIRY_HOURS * 60 * 60_000,
+    chatKeepAliveMs: values.CHAT_KEEPALIVE_MS,
+    training: trainingSettings(values),
+  };
+}
+
+/** Builds the training timing; a reconnect maximum below the minimum is raised to it. */
+function trainingSettings(values: EnvValues): TrainingSettings {
+  return {
+    pollIntervalMs: values.TRAINING_POLL_INTERVAL_MS,
+    stopGraceMs: values.TRAINING_STOP_GRACE_MS,
+    termGraceMs: values.TRAINING_TERM_GRACE_MS,
+    reconnectMinMs: values.TRAINING_RECONNECT_MIN_MS,
+    reconnectMaxMs: Math.max(values.TRAINING_RECONNECT_MAX_MS, values.TRAINING_RECONNECT_MIN_MS),
+    leaseMs: values.TRAINING_LEASE_MS,
+    sshReadyTimeoutMs: values.TRAINING_SSH_READY_TIMEOUT_MS,
+    sshKeepaliveMs: values.TRAINING_SSH_KEEPALIVE_MS,
+    commandTimeoutMs: values.TRAINING_COMMAND_TIMEOUT_MS,
+    sseKeepAliveMs: values.TRAINING_SSE_KEEPALIVE_MS,
   };
 }
 

@@ -13,9 +13,11 @@ import { UserCache } from './auth/userCache.js';
 import type { Config } from './config.js';
 import type { AppServices } from './context.js';
 import { SecretBox } from './crypto/secretBox.js';
+import { scheduleUploadSweeps } from './datasets/sweep.js';
 import { connectDatabase } from './db/connect.js';
 import { migrateUp } from './db/migrate.js';
 import { initModels } from './models/index.js';
+import { closeTraining, createTraining } from './training/lifecycle.js';
 
 /** A running server. */
 export interface RunningServer {
@@ -44,6 +46,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   }
   const stopping = new AbortController();
   const services = createServices(config, logger, sequelize, stopping.signal);
+  const training = createTraining(services);
 
   const handleRequest = createApp(services).callback();
   const inFlight = new Set<http.ServerResponse>();
@@ -70,13 +73,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   // The first admin is created only once the server listens, so a start that fails on a busy
   // port does not create an admin whose generated password is never shown.
   const createdAdmin = await createFirstAdmin(services);
+  // Reattaches to runs that went on while no server watched them.
+  await training.start();
+  const uploadSweeps = scheduleUploadSweeps(services);
 
   let closing: Promise<void> | undefined;
   const close = () => {
     stopping.abort();
-    closing ??= shutDown(server, inFlight, sequelize, logger).finally(() =>
-      services.users.dispose(),
-    );
+    closing ??= uploadSweeps
+      .stop()
+      .then(() => closeTraining(services, training))
+      .then(() => shutDown(server, inFlight, sequelize, logger))
+      .finally(() => services.users.dispose());
     return closing;
   };
   return { url, port, services, createdAdmin, close };

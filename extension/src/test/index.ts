@@ -12,6 +12,9 @@ export async function run(): Promise<void> {
   // After the workbench suites, which end signed out; the providers suite signs in again.
   await import('./providers.test.js');
   await import('./chat.test.js');
+  await import('./datasets.test.js');
+  await import('./prompts.test.js');
+  await import('./training.test.js');
 
   const { passes, failures } = await new Promise<{ passes: number; failures: number }>(
     (resolve) => {

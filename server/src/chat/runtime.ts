@@ -42,11 +42,18 @@ export class InFlightAnswer {
  * a stop request that reaches another instance finds no answer to abort.
  */
 export class ChatRuntime {
-  /** Silence in milliseconds after which a stream gets a keep-alive comment. */
-  keepAliveMs = 15_000;
+  /**
+   * Silence in milliseconds after which a stream gets a keep-alive comment. It starts at
+   * CHAT_KEEPALIVE_MS, and tests may change it on a running server.
+   */
+  keepAliveMs: number;
   clientTimeouts: ClientTimeouts = DEFAULT_TIMEOUTS;
   private readonly bySession = new Map<number, InFlightAnswer>();
   private readonly byMessage = new Map<number, InFlightAnswer>();
+
+  constructor(keepAliveMs: number) {
+    this.keepAliveMs = keepAliveMs;
+  }
 
   /** Reserves the session for one answer; throws 409 while another answer of it runs. */
   begin(sessionId: number): InFlightAnswer {
@@ -105,7 +112,7 @@ const runtimes = new WeakMap<AppServices, ChatRuntime>();
 export function chatRuntime(services: AppServices): ChatRuntime {
   let runtime = runtimes.get(services);
   if (runtime === undefined) {
-    const created = new ChatRuntime();
+    const created = new ChatRuntime(services.config.chatKeepAliveMs);
     services.stopping.addEventListener('abort', () => created.stopAll(), { once: true });
     runtime = created;
     runtimes.set(services, runtime);

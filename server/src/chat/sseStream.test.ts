@@ -104,3 +104,45 @@ describe(`chat event stream (${testDialect})`, () => {
     assert.equal(chatRuntime(server.running.services).keepAliveMs, 15_000);
   });
 });
+
+describe(`chat keep-alive from CHAT_KEEPALIVE_MS (${testDialect})`, () => {
+  let server: TestServer;
+  let openai: FakeOpenAiServer;
+  let alice: Account;
+  let configId: number;
+
+  before(async () => {
+    server = await TestServer.start({ CHAT_KEEPALIVE_MS: '40' });
+    openai = await startFakeOpenAiServer();
+    alice = await server.signUp('alice');
+    const providerId = await createProvider(server, alice, {
+      kind: 'openai',
+      baseUrl: openai.baseUrl,
+      apiKey: openai.apiKey,
+    });
+    configId = await createModelConfig(server, alice, { providerId, modelId: 'gpt-4o' });
+  });
+
+  after(async () => {
+    await server.close();
+    await openai.close();
+  });
+
+  test('keep-alive interval from the environment', async () => {
+    openai.answerWith({ content: ['late'] });
+    openai.failNext({ kind: 'slow_first_token', delayMs: 300, keepAliveMs: 100 });
+    const session = await createChatSession(server, alice, { modelConfigId: configId });
+
+    const reply = await postForStream(
+      server,
+      alice.accessToken,
+      `/api/chat/sessions/${session.id}/messages`,
+      { body: { content: 'Take your time', stream: true } },
+    );
+
+    assert.equal(chatRuntime(server.running.services).keepAliveMs, 40);
+    const comments = reply.raw.split('\n').filter((line) => line === ':keep-alive');
+    assert.ok(comments.length >= 2, `expected keep-alive comments in ${JSON.stringify(reply.raw)}`);
+    assert.equal(only(reply, 'done').message.content, 'late');
+  });
+});

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { ApiDatasetUpload, UploadDatasetResponse } from '../../../shared/src/api/datasets.js';
+import { AuditLog } from '../models/index.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
 import { sweepDatasetUploads } from './sweep.js';
 import { cutOffRequest, listFiles, rawRequest, type RawResponse } from './testing/requests.js';
@@ -35,7 +36,11 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
   let uploadsDir: string;
 
   before(async () => {
-    server = await TestServer.start({ AUTH_MAX_FAILURES: '1000', MAX_UPLOAD_MB: '1' });
+    server = await TestServer.start({
+      AUTH_MAX_FAILURES: '1000',
+      MAX_UPLOAD_MB: '1',
+      UPLOAD_EXPIRY_HOURS: '2',
+    });
     alice = await server.signUp('alice');
     bob = await server.signUp('bob');
     uploadsDir = path.join(server.config.dataDir, 'datasets', 'uploads');
@@ -269,6 +274,61 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
       ids.push(completed.body.dataset.id);
     }
     assert.equal(ids[0], ids[1]);
+  });
+
+  test('upload expires UPLOAD_EXPIRY_HOURS after its last change', async () => {
+    const twoHoursMs = 2 * 60 * 60 * 1000;
+    const file = alpacaFile(5);
+    const startedAt = Date.now();
+    const created = await start(alice.accessToken, {
+      fileName: 'expiring.jsonl',
+      sizeBytes: file.length,
+    });
+    await delay(50);
+    const chunkAt = Date.now();
+    const stored = await putChunk(alice.accessToken, created.body.uploadId, file, {
+      first: 0,
+      total: file.length,
+    });
+    const afterChunk = await status(alice.accessToken, created.body.uploadId);
+
+    assert.equal(created.status, 201);
+    assert.equal(stored.status, 200, stored.text);
+    const createdExpiry = Date.parse(created.body.upload.expiresAt);
+    const chunkExpiry = Date.parse(afterChunk.body.upload.expiresAt);
+    assert.ok(createdExpiry >= startedAt + twoHoursMs - 1000, created.body.upload.expiresAt);
+    assert.ok(createdExpiry <= Date.now() + twoHoursMs, created.body.upload.expiresAt);
+    assert.ok(chunkExpiry >= chunkAt + twoHoursMs - 1000, afterChunk.body.upload.expiresAt);
+    assert.ok(chunkExpiry > createdExpiry, 'the chunk moved the expiry on');
+  });
+
+  test('complete is audited once as dataset.create', async () => {
+    const file = alpacaFile(7);
+    const created = await start(alice.accessToken, {
+      fileName: 'audited.jsonl',
+      sizeBytes: file.length,
+    });
+    await putChunk(alice.accessToken, created.body.uploadId, file, {
+      first: 0,
+      total: file.length,
+    });
+    const completed = await complete(alice.accessToken, created.body.uploadId, {
+      name: 'Audited upload',
+    });
+    await complete(alice.accessToken, created.body.uploadId);
+    const entries = await AuditLog.findAll({
+      where: { targetType: 'dataset', targetId: String(completed.body.dataset.id) },
+    });
+
+    assert.equal(completed.status, 201);
+    assert.deepEqual(
+      entries.map((entry) => entry.action),
+      ['dataset.create'],
+    );
+    assert.equal(entries[0]?.actorId, alice.userId);
+    assert.equal(entries[0]?.details?.upload, 'resumable');
+    assert.equal(entries[0]?.details?.name, 'Audited upload');
+    assert.equal(entries[0]?.details?.sha256, sha256Of(file));
   });
 
   test('start checks the name and the size limit', async () => {

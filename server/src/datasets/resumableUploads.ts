@@ -23,23 +23,11 @@ export const CHUNK_SIZE = 8 * 1024 * 1024;
 /** The largest chunk one PUT may carry: 64 MiB. */
 export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
 
-/** How long an upload lives without a new chunk, unless the config sets another time: 24 hours. */
-export const DEFAULT_UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
-
 /**
  * One request at a time per upload in this process: two PUTs to one upload would write over each
  * other's bytes, and a complete during a PUT would read a half-written chunk.
  */
 const uploadLock = new KeyedLock();
-
-/**
- * Returns how long an upload lives after it starts or stores its last chunk. Reads
- * `uploadExpiryMs` from the config when it has one.
- * TODO: Config has no such setting yet, so every server uses DEFAULT_UPLOAD_EXPIRY_MS.
- */
-export function uploadExpiryMs(config: Config & { uploadExpiryMs?: number }): number {
-  return config.uploadExpiryMs ?? DEFAULT_UPLOAD_EXPIRY_MS;
-}
 
 /** The fields a client sends to start a resumable upload. */
 export interface UploadRequest {
@@ -72,7 +60,7 @@ export async function createUpload(
     sizeBytes: request.sizeBytes,
     sha256: request.sha256 ?? null,
     datasetId: null,
-    expiresAt: new Date(Date.now() + uploadExpiryMs(config)),
+    expiresAt: new Date(Date.now() + config.uploadExpiryMs),
   });
   await fs.promises.writeFile(storage.uploadPath(upload.id), new Uint8Array(0), {
     flag: 'wx',
@@ -138,7 +126,7 @@ async function commitChunk(
   start: number,
   end: number,
 ): Promise<DatasetUpload> {
-  const expiresAt = new Date(Date.now() + uploadExpiryMs(config));
+  const expiresAt = new Date(Date.now() + config.uploadExpiryMs);
   // The offset condition keeps two server instances from both committing a chunk at one offset.
   const [updated] = await DatasetUpload.update(
     { receivedBytes: end, expiresAt },

@@ -9,6 +9,9 @@ import { DatasetStorage, removeFile } from './storage.js';
 /** The shortest time between two sweeps started by requests: one minute. */
 const SWEEP_INTERVAL_MS = 60_000;
 
+/** How often a running server sweeps on its own, so that an idle server also cleans up: 1 hour. */
+const SCHEDULED_SWEEP_INTERVAL_MS = 60 * 60 * 1000;
+
 /**
  * Files in tmp/ and uploads/ with no owner are removed once they are this old: one hour, far
  * longer than the server's five-minute limit on receiving one request.
@@ -52,14 +55,50 @@ export function sweepSoon(services: AppServices, log: Logger): void {
     return;
   }
   lastSweepAt.set(services, now);
-  sweepDatasetUploads(services).then(
-    (result) => {
-      if (result.expiredUploads > 0 || result.orphanFiles > 0) {
-        log.info(result, 'removed expired dataset uploads');
-      }
+  void sweepAndLog(services, log);
+}
+
+/** The sweeps a server runs on a timer. */
+export interface UploadSweeps {
+  /** Stops the timer and waits for a sweep in progress, so the database can close after it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Sweeps once now and then every `intervalMs` on a timer that does not keep the process alive.
+ * A tick is skipped while the previous sweep still runs. Failures are logged, never thrown.
+ */
+export function scheduleUploadSweeps(
+  services: Pick<AppServices, 'config' | 'logger'>,
+  intervalMs = SCHEDULED_SWEEP_INTERVAL_MS,
+): UploadSweeps {
+  let running: Promise<void> | undefined;
+  const sweep = () => {
+    running ??= sweepAndLog(services, services.logger).finally(() => {
+      running = undefined;
+    });
+  };
+  sweep();
+  const timer = setInterval(sweep, intervalMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
     },
-    (error: unknown) => log.error({ err: error }, 'dataset upload sweep failed'),
-  );
+  };
+}
+
+/** Runs one sweep and logs what it removed or why it failed. */
+async function sweepAndLog(services: Pick<AppServices, 'config'>, log: Logger): Promise<void> {
+  try {
+    const result = await sweepDatasetUploads(services);
+    if (result.expiredUploads > 0 || result.orphanFiles > 0) {
+      log.info(result, 'removed expired dataset uploads');
+    }
+  } catch (error) {
+    log.error({ err: error }, 'dataset upload sweep failed');
+  }
 }
 
 async function hasNoUploadRow(fileName: string): Promise<boolean> {

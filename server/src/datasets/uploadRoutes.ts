@@ -3,6 +3,7 @@ import { HttpError, unauthorized } from '../errors.js';
 import type { DatasetUpload } from '../models/index.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
 import { parseContentRange } from './contentRange.js';
+import { auditDatasetCreate } from './datasetAudit.js';
 import { datasetFieldsSchema } from './fields.js';
 import { presentDatasetDetail, presentUpload } from './presenter.js';
 import {
@@ -138,6 +139,9 @@ function defineComplete(target: RouteTarget): void {
         'upload completed',
       );
       const created = !completed.duplicate && !completed.repeated;
+      if (created) {
+        await auditDatasetCreate(ctx, completed.dataset, 'resumable');
+      }
       ctx.status = created ? 201 : 200;
       ctx.body = {
         dataset: presentDatasetDetail(completed.dataset),

@@ -13,7 +13,17 @@ import { createTestDatabase, testDialect, TEST_ADMIN } from '../testing/testServ
 import { connectDatabase } from './connect.js';
 import { createMigrator, migrateUp } from './migrate.js';
 
-const ALL_MIGRATIONS = ['0001-users-and-auth', '0002-providers', '0003-model-configs-and-usage'];
+const ALL_MIGRATIONS = [
+  '0001-users-and-auth',
+  '0002-providers',
+  '0003-model-configs-and-usage',
+  '0004-chat',
+  '0005-training',
+  '0006-datasets',
+  '0007-compare',
+  '0008-provider-hardening',
+  '0009-prompts',
+];
 const MIGRATED_TABLES = [
   'users',
   'refresh_tokens',
@@ -148,6 +158,87 @@ describe(`database migrations (${testDialect})`, () => {
     for (const table of MIGRATED_TABLES) {
       assert.ok(afterUp.includes(table), `missing table ${table} after up`);
     }
+  });
+
+  test('provider hardening fills keys and flags', async () => {
+    sequelize = await connectDatabase(database.url, silentLogger);
+    const migrator = createMigrator(sequelize, silentLogger);
+    await migrator.up({ to: '0007-compare' });
+    const now = new Date();
+    const insertUser = async (nickname: string, role: string) => {
+      await sequelize!.query(
+        'INSERT INTO users (email, nickname, nickname_key, password_hash, role, is_active, ' +
+          'created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        {
+          replacements: [`${nickname}@example.com`, nickname, nickname, 'x', role, true, now, now],
+        },
+      );
+      const [rows] = await sequelize!.query('SELECT id FROM users WHERE nickname = ?', {
+        replacements: [nickname],
+      });
+      return (rows as { id: number }[])[0]!.id;
+    };
+    const insertProvider = (ownerId: number, name: string) =>
+      sequelize!.query(
+        'INSERT INTO providers (owner_id, name, kind, base_url, header_names, shared, enabled, ' +
+          'status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        {
+          replacements: [
+            ownerId,
+            name,
+            'ollama',
+            'http://127.0.0.1:11434',
+            '[]',
+            false,
+            true,
+            'unknown',
+            now,
+            now,
+          ],
+        },
+      );
+    const adminId = await insertUser('boss', 'admin');
+    const userId = await insertUser('ada', 'user');
+    await insertProvider(adminId, 'Local');
+    await insertProvider(userId, 'Claude');
+    // Only SQLite compared names with case, so only there can both exist before this migration.
+    if (testDialect === 'sqlite') {
+      await insertProvider(userId, 'claude');
+    }
+
+    await migrator.up();
+
+    const [rows] = await sequelize.query(
+      'SELECT id, owner_id, name, name_key, allow_private_network, connection_version ' +
+        'FROM providers ORDER BY id',
+    );
+    const providers = rows as {
+      id: number;
+      name: string;
+      name_key: string;
+      allow_private_network: number | boolean;
+      connection_version: number;
+    }[];
+    assert.deepEqual(
+      providers.map((row) => [row.name_key, Boolean(row.allow_private_network)]),
+      [
+        ['local', true],
+        ['claude', false],
+        ...(testDialect === 'sqlite' ? [[`claude (${providers[2]!.id})`, false]] : []),
+      ],
+    );
+    assert.ok(providers.every((row) => row.connection_version === 0));
+    if (testDialect === 'sqlite') {
+      assert.equal(providers[2]?.name, `claude (${providers[2]!.id})`);
+    }
+    await assert.rejects(
+      sequelize.query(
+        'INSERT INTO providers (owner_id, name, name_key, kind, base_url, header_names, ' +
+          'created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        { replacements: [userId, 'CLAUDE', 'claude', 'ollama', 'http://h', '[]', now, now] },
+      ),
+      'the unique index on (owner_id, name_key) let a second "claude" in',
+    );
   });
 
   test('restart on the same data keeps users', async () => {

@@ -4,6 +4,12 @@ import { SequelizeStorage, Umzug } from 'umzug';
 import * as usersAndAuth from './migrations/0001-users-and-auth.js';
 import * as providers from './migrations/0002-providers.js';
 import * as modelConfigsAndUsage from './migrations/0003-model-configs-and-usage.js';
+import * as chat from './migrations/0004-chat.js';
+import * as training from './migrations/0005-training.js';
+import * as datasets from './migrations/0006-datasets.js';
+import * as compare from './migrations/0007-compare.js';
+import * as providerHardening from './migrations/0008-provider-hardening.js';
+import * as prompts from './migrations/0009-prompts.js';
 
 /**
  * Every migration in order. They are listed by hand, not found by a file glob, because the server
@@ -13,6 +19,12 @@ const MIGRATIONS = [
   { name: '0001-users-and-auth', module: usersAndAuth },
   { name: '0002-providers', module: providers },
   { name: '0003-model-configs-and-usage', module: modelConfigsAndUsage },
+  { name: '0004-chat', module: chat },
+  { name: '0005-training', module: training },
+  { name: '0006-datasets', module: datasets },
+  { name: '0007-compare', module: compare },
+  { name: '0008-provider-hardening', module: providerHardening },
+  { name: '0009-prompts', module: prompts },
 ];
 
 /** Creates the umzug migrator over the `migrations` table. */

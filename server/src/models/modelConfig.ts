@@ -34,6 +34,8 @@ export class ModelConfig extends Model<
   declare priceOutputPerMTok: number | null;
   declare enabled: CreationOptional<boolean>;
   declare modelMissing: CreationOptional<boolean>;
+  /** Set by a sync that lowered the model's context length below `maxTokens`. */
+  declare exceedsContextLength: CreationOptional<boolean>;
   declare createdAt: CreationOptional<Date>;
   declare updatedAt: CreationOptional<Date>;
   /** Loaded by queries that include the `provider` association. */
@@ -64,6 +66,7 @@ export class ModelConfig extends Model<
         },
         enabled: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: true },
         modelMissing: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
+        exceedsContextLength: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),
       },

@@ -20,6 +20,7 @@ export function presentModelConfig(config: ModelConfig, provider: Provider): Api
     priceOutputPerMTok: config.priceOutputPerMTok,
     enabled: config.enabled,
     modelMissing: config.modelMissing,
+    exceedsContextLength: config.exceedsContextLength,
     createdAt: config.createdAt.toISOString(),
     updatedAt: config.updatedAt.toISOString(),
   };

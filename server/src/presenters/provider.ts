@@ -1,5 +1,6 @@
 import type { ApiProvider, ApiProviderModel } from '../../../shared/src/api/providers.js';
 import type { Provider, ProviderModel } from '../models/index.js';
+import { normalizeCapabilities } from '../providers/listedModels.js';
 
 /** Shapes a provider for API responses: the masked key and header names, never the secrets. */
 export function presentProvider(provider: Provider): ApiProvider {
@@ -21,13 +22,14 @@ export function presentProvider(provider: Provider): ApiProvider {
   };
 }
 
+/** Shapes a synced model; capabilities stored by earlier syncs get the shared vocabulary. */
 export function presentProviderModel(model: ProviderModel): ApiProviderModel {
   return {
     id: model.id,
     modelId: model.modelId,
     displayName: model.displayName,
     type: model.type,
-    capabilities: model.capabilities,
+    capabilities: normalizeCapabilities(model.capabilities),
     contextLength: model.contextLength,
   };
 }

@@ -5,6 +5,7 @@ import {
 } from '../../../shared/src/api/modelConfigs.js';
 import { conflict, invalidFields, type HttpError } from '../errors.js';
 import { ModelConfig, Provider, ProviderModel, type User } from '../models/index.js';
+import { normalizeCapabilities } from './listedModels.js';
 
 /** The fields of a model config a user sets, where `null` clears a nullable field. */
 export interface ModelConfigInput {
@@ -38,6 +39,7 @@ export async function createModelConfig(
   const provider = await usableProvider(user, input.providerId);
   const listed = await findListedModel(provider, input.modelId);
 
+  assertChatModel(listed);
   const config = ModelConfig.build({
     ownerId: user.id,
     providerId: provider.id,
@@ -53,7 +55,8 @@ export async function createModelConfig(
     enabled: input.enabled ?? true,
     modelMissing: false,
   });
-  assertWithinContext(config, listed);
+  assertWithinContext(config, listed, input.maxTokens === undefined);
+  assertReasoningFits(config, listed);
   assertBudgetBelowMaxTokens(config);
   await saveUnique(config, provider);
   return { config, provider };
@@ -79,6 +82,7 @@ export async function updateModelConfig(
   let listed: ProviderModel | null = null;
   if (modelChanged) {
     listed = await findListedModel(provider, modelId);
+    assertChatModel(listed);
     // A display name that was left to default follows the model id.
     if (input.displayName === undefined && config.displayName === config.modelId) {
       config.displayName = modelId;
@@ -86,13 +90,17 @@ export async function updateModelConfig(
     config.providerId = provider.id;
     config.modelId = modelId;
     config.modelMissing = false;
-  } else if (input.maxTokens !== undefined) {
+  } else if (input.maxTokens !== undefined || input.reasoning !== undefined) {
     listed = await ProviderModel.findOne({ where: { providerId: provider.id, modelId } });
   }
   applyFields(config, input);
 
   if (modelChanged || input.maxTokens !== undefined) {
-    assertWithinContext(config, listed);
+    assertWithinContext(config, listed, false);
+    config.exceedsContextLength = false;
+  }
+  if (modelChanged || input.reasoning !== undefined) {
+    assertReasoningFits(config, listed);
   }
   if (input.maxTokens !== undefined || input.reasoning !== undefined) {
     assertBudgetBelowMaxTokens(config);
@@ -181,13 +189,58 @@ async function findListedModel(provider: Provider, modelId: string): Promise<Pro
   );
 }
 
-function assertWithinContext(config: ModelConfig, listed: ProviderModel | null): void {
+/**
+ * Throws when maxTokens is above the model's context length. `defaulted` marks a value that is
+ * the default because the request set none, and the message then states that.
+ */
+function assertWithinContext(
+  config: ModelConfig,
+  listed: ProviderModel | null,
+  defaulted: boolean,
+): void {
   const contextLength = listed?.contextLength ?? null;
-  if (contextLength !== null && config.maxTokens > contextLength) {
+  if (contextLength === null || config.maxTokens <= contextLength) {
+    return;
+  }
+  const value = defaulted
+    ? `the default of ${config.maxTokens}, used because maxTokens was not set,`
+    : String(config.maxTokens);
+  throw bodyFieldError(
+    'maxTokens',
+    `${value} exceeds the ${contextLength}-token context length of model ` +
+      `${config.modelId}; set maxTokens to ${contextLength} or less`,
+  );
+}
+
+/** Throws for a synced embedding model, which returns vectors and cannot reply in a chat. */
+function assertChatModel(listed: ProviderModel | null): void {
+  if (listed === null) {
+    return;
+  }
+  const capabilities = normalizeCapabilities(listed.capabilities);
+  if (listed.type === 'embedding' && !capabilities.includes('chat')) {
     throw bodyFieldError(
-      'maxTokens',
-      `${config.maxTokens} exceeds the ${contextLength}-token context length of model ` +
-        `${config.modelId}; set maxTokens to ${contextLength} or less`,
+      'modelId',
+      `${listed.modelId} is an embedding model, which cannot reply in a chat; choose a chat model`,
+    );
+  }
+}
+
+/**
+ * Throws when the config sets reasoning for a synced model that does not reason. A model that
+ * was never synced is taken at the user's word.
+ */
+function assertReasoningFits(config: ModelConfig, listed: ProviderModel | null): void {
+  if (config.reasoning === null || listed === null) {
+    return;
+  }
+  const reasons =
+    listed.type === 'reasoning' || normalizeCapabilities(listed.capabilities).includes('reasoning');
+  if (!reasons) {
+    throw bodyFieldError(
+      'reasoning',
+      `is set, but model ${listed.modelId} does not reason (its type is ${listed.type}); ` +
+        'send reasoning null, or choose a reasoning model',
     );
   }
 }

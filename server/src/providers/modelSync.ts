@@ -1,18 +1,17 @@
-import type { Logger } from 'pino';
 import type { Transaction } from 'sequelize';
 import type { SyncModelsResult } from '../../../shared/src/api/modelConfigs.js';
 import type { AppServices } from '../context.js';
 import { runTransaction } from '../db/transactions.js';
-import { forbidden, HttpError } from '../errors.js';
-import { ModelConfig, ProviderModel, type Provider, type User } from '../models/index.js';
+import { conflict, forbidden, HttpError } from '../errors.js';
+import { ModelConfig, Provider, ProviderModel, type User } from '../models/index.js';
 import { isSharedConfig } from '../policies/modelConfigs.js';
 import { presentProviderModel } from '../presenters/provider.js';
-import { createProviderClient, ProviderError, type ListedModel } from './clients/index.js';
-import { providerConnection } from './connection.js';
-import { recordProviderCheck } from './providerStore.js';
+import { ProviderError, type ListedModel } from './clients/index.js';
+import { listProviderModels, type ListingResult } from './modelListing.js';
+import { recordProviderCheck, StoredSecretError } from './providerStore.js';
 
-/** The length of the model_id and display_name columns of provider_models. */
-const MAX_MODEL_TEXT_LENGTH = 191;
+/** The most skipped models a sync result lists; `skippedCount` counts them all. */
+const MAX_REPORTED_SKIPS = 100;
 
 /**
  * Throws 403 unless the user may replace the provider's model list: its owner or an admin, and
@@ -35,49 +34,51 @@ export function assertCanSync(user: User, provider: Provider): void {
 /**
  * Lists the provider's models and replaces its stored list with them in one transaction. Model
  * configs whose model is gone are kept and flagged `modelMissing`, and a sync that lists the model
- * again clears the flag. A failed provider call leaves the list as it was, records the error
- * on the provider and throws a 502 carrying the ProviderError's code.
+ * again clears the flag. Configs whose maxTokens now exceeds the model's context length are
+ * flagged `exceedsContextLength`. A failed provider call leaves the list as it was, records the
+ * error on the provider and throws a 502 carrying the ProviderError's code. When the provider's
+ * base URL, key or headers changed while it listed, nothing is stored and a 409 is thrown; when
+ * it was deleted meanwhile, a 404.
  */
 export async function syncProviderModels(
   services: AppServices,
   user: User,
   provider: Provider,
 ): Promise<SyncModelsResult> {
-  const client = createProviderClient(providerConnection(services, provider));
-  let listed: ListedModel[];
+  const version = provider.connectionVersion;
+  let listing: ListingResult;
   try {
-    listed = await client.listModels();
+    listing = await listProviderModels(services, provider);
   } catch (error) {
+    if (error instanceof StoredSecretError) {
+      await recordProviderCheck(provider, { ok: false, message: error.message }, version);
+      throw error;
+    }
     if (!(error instanceof ProviderError)) {
       throw error;
     }
-    await recordProviderCheck(provider, { ok: false, message: error.message });
+    await recordProviderCheck(provider, { ok: false, message: error.message }, version);
     throw providerCallFailed(error);
   }
-  const models = storableModels(listed, services.logger, provider);
 
-  return runTransaction(services.sequelize, async (transaction) => {
-    const { added, removed } = await replaceModels(provider, models, transaction);
-    const missing = await flagMissingModels(provider, models, transaction);
-    await recordProviderCheck(provider, { ok: true }, transaction);
-    const stored = await ProviderModel.findAll({
-      where: { providerId: provider.id },
-      order: [['modelId', 'ASC']],
-      transaction,
-    });
-    return {
-      models: stored.map(presentProviderModel),
-      added,
-      removed,
-      orphanedConfigs: missing
-        .filter((config) => canSeeConfig(user, config, provider))
-        .map((config) => ({
-          id: config.id,
-          displayName: config.displayName,
-          modelId: config.modelId,
-        })),
-    };
-  });
+  try {
+    return await runTransaction(services.sequelize, (transaction) =>
+      storeListing({ user, provider, version, listing }, transaction),
+    );
+  } catch (error) {
+    if (!(error instanceof HttpError)) {
+      services.logger.error(
+        { err: error, providerId: provider.id },
+        'storing synced models failed',
+      );
+      await recordProviderCheck(
+        provider,
+        { ok: false, message: 'The models were listed but could not be stored; sync again.' },
+        version,
+      );
+    }
+    throw error;
+  }
 }
 
 /** Builds the 502 for a failed provider call, with the provider's own text in `details`. */
@@ -87,30 +88,77 @@ export function providerCallFailed(error: ProviderError): HttpError {
   });
 }
 
+/** A listing to store for a provider, with the connection version it was made with. */
+interface ListingToStore {
+  user: User;
+  provider: Provider;
+  version: number;
+  listing: ListingResult;
+}
+
+async function storeListing(
+  { user, provider, version, listing }: ListingToStore,
+  transaction: Transaction,
+): Promise<SyncModelsResult> {
+  await assertUnchanged(provider, version, transaction);
+  const { added, removed } = await replaceModels(provider, listing.models, transaction);
+  const flagged = await flagConfigs(provider, listing.models, transaction);
+  await recordProviderCheck(provider, { ok: true }, version, transaction);
+  const stored = await ProviderModel.findAll({
+    where: { providerId: provider.id },
+    order: [['modelId', 'ASC']],
+    transaction,
+  });
+  const visible = (config: ModelConfig) => canSeeConfig(user, config, provider);
+  return {
+    models: stored.map(presentProviderModel),
+    added,
+    removed,
+    orphanedConfigs: flagged.missing.filter(visible).map((config) => ({
+      id: config.id,
+      displayName: config.displayName,
+      modelId: config.modelId,
+    })),
+    configsOverLimit: flagged.overLimit
+      .filter(({ config }) => visible(config))
+      .map(({ config, contextLength }) => ({
+        id: config.id,
+        displayName: config.displayName,
+        modelId: config.modelId,
+        maxTokens: config.maxTokens,
+        contextLength,
+      })),
+    skippedCount: listing.skipped.length,
+    skipped: listing.skipped.slice(0, MAX_REPORTED_SKIPS),
+  };
+}
+
 /**
- * Drops what the table cannot hold: a model id longer than its column, and a second model whose
- * id differs from an earlier one only in case, which MySQL's case-insensitive unique index on
- * (provider, model id) would reject. A display name too long for its column is cut.
+ * Locks the provider row and throws unless it still exists with the connection version the
+ * listing started from. A PATCH that commits later waits for this transaction.
  */
-function storableModels(listed: ListedModel[], logger: Logger, provider: Provider): ListedModel[] {
-  const seen = new Set<string>();
-  const models: ListedModel[] = [];
-  for (const model of listed) {
-    const key = model.modelId.toLowerCase();
-    if (model.modelId.length > MAX_MODEL_TEXT_LENGTH || seen.has(key)) {
-      logger.warn(
-        { providerId: provider.id, modelId: model.modelId.slice(0, 300) },
-        'skipped a listed model: its id is too long or repeats an earlier one',
-      );
-      continue;
-    }
-    seen.add(key);
-    models.push({
-      ...model,
-      displayName: Array.from(model.displayName).slice(0, MAX_MODEL_TEXT_LENGTH).join(''),
-    });
+async function assertUnchanged(
+  provider: Provider,
+  version: number,
+  transaction: Transaction,
+): Promise<void> {
+  const current = await Provider.findByPk(provider.id, {
+    transaction,
+    lock: transaction.LOCK.UPDATE,
+  });
+  if (current === null) {
+    throw new HttpError(
+      404,
+      'not_found',
+      `Provider ${provider.id} was deleted during the sync, so its models were not stored.`,
+    );
   }
-  return models;
+  if (current.connectionVersion !== version) {
+    throw conflict(
+      'provider_changed',
+      `The base URL, key or headers of provider ${provider.name} changed during the sync, so the models listed with the old ones were not stored; sync again.`,
+    );
+  }
 }
 
 async function replaceModels(
@@ -123,13 +171,12 @@ async function replaceModels(
   const kept = new Map<string, ProviderModel>();
   const gone: number[] = [];
   for (const row of existing) {
-    if (listedIds.has(row.modelId)) {
+    if (listedIds.has(row.modelId) && !kept.has(row.modelId)) {
       kept.set(row.modelId, row);
     } else {
       gone.push(row.id);
     }
   }
-  // Rows go before new ones come, so a model renamed only in case does not hit the unique index.
   if (gone.length > 0) {
     await ProviderModel.destroy({ where: { id: gone }, transaction });
   }
@@ -155,30 +202,45 @@ async function replaceModels(
   return { added, removed: gone.length };
 }
 
-/** Sets `modelMissing` on every config of the provider and returns the configs now missing. */
-async function flagMissingModels(
+/** A config whose maxTokens is above its model's context length. */
+interface OverLimitConfig {
+  config: ModelConfig;
+  contextLength: number;
+}
+
+/**
+ * Sets `modelMissing` and `exceedsContextLength` on every config of the provider, and returns the
+ * configs now missing their model and those over their model's context length.
+ */
+async function flagConfigs(
   provider: Provider,
   models: ListedModel[],
   transaction: Transaction,
-): Promise<ModelConfig[]> {
-  const listedIds = new Set(models.map((model) => model.modelId));
+): Promise<{ missing: ModelConfig[]; overLimit: OverLimitConfig[] }> {
+  const listed = new Map(models.map((model) => [model.modelId, model]));
   const configs = await ModelConfig.findAll({
     where: { providerId: provider.id },
     order: [['id', 'ASC']],
     transaction,
   });
   const missing: ModelConfig[] = [];
+  const overLimit: OverLimitConfig[] = [];
   for (const config of configs) {
-    const isMissing = !listedIds.has(config.modelId);
-    if (config.modelMissing !== isMissing) {
-      config.modelMissing = isMissing;
+    const model = listed.get(config.modelId);
+    const contextLength = model?.contextLength ?? null;
+    const exceeds = contextLength !== null && config.maxTokens > contextLength;
+    config.set({ modelMissing: model === undefined, exceedsContextLength: exceeds });
+    if (config.changed() !== false) {
       await config.save({ transaction });
     }
-    if (isMissing) {
+    if (model === undefined) {
       missing.push(config);
     }
+    if (exceeds) {
+      overLimit.push({ config, contextLength });
+    }
   }
-  return missing;
+  return { missing, overLimit };
 }
 
 function canSeeConfig(user: User, config: ModelConfig, provider: Provider): boolean {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApiErrorBody } from '../../../shared/src/api/users.js';
-import { recordAudit } from '../audit.js';
+import { recordAudit, type AuditAction } from '../audit.js';
 import { AuditLog } from '../models/index.js';
 import { TestServer, testDialect } from '../testing/testServer.js';
 
@@ -108,6 +108,36 @@ describe(`admin audit log filters (${testDialect})`, () => {
     );
     assert.equal(before.total, 0);
     assert.equal(after.total, 0);
+  });
+
+  const resourceActions: AuditAction[] = [
+    'dataset.create',
+    'dataset.delete',
+    'gpu_host.create',
+    'gpu_host.update',
+    'gpu_host.delete',
+    'gpu_host.pin_host_key',
+    'training_task.create',
+    'training_task.start',
+    'training_task.stop',
+    'training_task.resume',
+    'training_task.delete',
+    'chat_session.delete',
+  ];
+  test('action filter takes the resource actions', async () => {
+    const ids = new Map<string, number>();
+    for (const action of resourceActions) {
+      ids.set(action, (await recordAudit({ action, actorId: adminId, targetId: 7 })).id);
+    }
+
+    for (const action of resourceActions) {
+      const page = await entries(`action=${action}`);
+      assert.deepEqual(
+        page.entries.map((entry) => entry.id),
+        [ids.get(action)],
+        action,
+      );
+    }
   });
 
   test('entries name their actor', async () => {

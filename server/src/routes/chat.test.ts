@@ -6,7 +6,7 @@ import type {
   ChatSessionListResponse,
 } from '../../../shared/src/api/chat.js';
 import type { ApiErrorBody } from '../../../shared/src/api/users.js';
-import { ChatMessage } from '../models/index.js';
+import { AuditLog, ChatMessage } from '../models/index.js';
 import {
   createChatSession,
   createModelConfig,
@@ -235,6 +235,32 @@ describe(`chat sessions API (${testDialect})`, () => {
     assert.equal(deleted.status, 204);
     assert.equal(after.status, 404);
     assert.equal(await ChatMessage.count({ where: { sessionId: session.id } }), 0);
+  });
+
+  test('delete is audited', async () => {
+    const session = await createChatSession(server, alice, {
+      modelConfigId: configId,
+      title: 'Audited chat',
+    });
+    await sendMessage(alice, session.id, 'Count me');
+
+    const deleted = await request(alice, 'DELETE', `/api/chat/sessions/${session.id}`);
+    const entries = await AuditLog.findAll({
+      where: { targetType: 'chat_session', targetId: String(session.id) },
+    });
+
+    assert.equal(deleted.status, 204);
+    assert.deepEqual(
+      entries.map((entry) => entry.action),
+      ['chat_session.delete'],
+    );
+    assert.equal(entries[0]?.actorId, alice.userId);
+    assert.match(entries[0]?.ip ?? '', /127\.0\.0\.1/);
+    assert.deepEqual(entries[0]?.details, {
+      title: 'Audited chat',
+      modelConfigId: configId,
+      messageCount: 2,
+    });
   });
 
   test("another user's session is 404", async () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditRequest } from '../audit.js';
 import type { AppContext } from '../context.js';
 import { unauthorized } from '../errors.js';
 import { ChatMessage, type User } from '../models/index.js';
@@ -171,7 +172,14 @@ function defineDeleteSession(target: RouteTarget): void {
     },
     async (ctx, { params }) => {
       const session = await loadOwnedSession(signedIn(ctx), params.id);
+      const messageCount = (await countMessages([session.id])).get(session.id) ?? 0;
       await deleteSession(ctx.services, session);
+      await auditRequest(ctx, {
+        action: 'chat_session.delete',
+        targetType: 'chat_session',
+        targetId: session.id,
+        details: { title: session.title, modelConfigId: session.modelConfigId, messageCount },
+      });
       ctx.status = 204;
     },
   );

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ApiDatasetDetail, DatasetInfoResponse } from '../../../shared/src/api/datasets.js';
-import { Dataset } from '../models/index.js';
+import { AuditLog, Dataset } from '../models/index.js';
 import { listFiles, multipart, rawRequest, type FormPart } from '../datasets/testing/requests.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
 
@@ -342,6 +342,52 @@ describe(`datasets API (${testDialect})`, () => {
     assert.equal(response.status, 204);
     assert.equal(again.status, 404);
     assert.ok(!storedFiles().includes(storedFile));
+  });
+
+  test('create and delete are audited', async () => {
+    const content = '{"text":"audited"}\n';
+    const created = await uploadFile(alice.accessToken, 'audited.jsonl', content, [
+      { name: 'name', data: 'Audited corpus' },
+    ]);
+    const id = created.body.dataset.id;
+    await uploadFile(alice.accessToken, 'audited-again.jsonl', content);
+
+    const deleted = await server.request('DELETE', `/api/datasets/${id}`, {
+      token: admin.accessToken,
+    });
+    const entries = await AuditLog.findAll({
+      where: { targetType: 'dataset', targetId: String(id) },
+      order: [['id', 'ASC']],
+    });
+    const filtered = await server.request<{ entries: { action: string; targetId: string }[] }>(
+      'GET',
+      '/api/admin/audit-log?action=dataset.delete',
+      { token: admin.accessToken },
+    );
+
+    assert.equal(created.status, 201);
+    assert.equal(deleted.status, 204);
+    assert.deepEqual(
+      entries.map((entry) => entry.action),
+      ['dataset.create', 'dataset.delete'],
+    );
+    const [create, remove] = entries;
+    assert.equal(create?.actorId, alice.userId);
+    assert.match(create?.ip ?? '', /127\.0\.0\.1/);
+    assert.deepEqual(create?.details, {
+      name: 'Audited corpus',
+      fileType: 'jsonl',
+      schema: 'pretraining',
+      recordCount: 1,
+      sizeBytes: Buffer.byteLength(content),
+      sha256: createHash('sha256').update(content).digest('hex'),
+      upload: 'form',
+    });
+    assert.equal(remove?.actorId, admin.userId);
+    assert.equal(remove?.details?.ownerId, alice.userId);
+    assert.equal(remove?.details?.name, 'Audited corpus');
+    assert.ok(filtered.body.entries.some((entry) => entry.targetId === String(id)));
+    assert.ok(filtered.body.entries.every((entry) => entry.action === 'dataset.delete'));
   });
 
   test('delete is refused while an unfinished training task uses the dataset', async () => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { DatasetFileType } from '../../../shared/src/datasets/types.js';
 import type { AppContext } from '../context.js';
 import { HttpError, unauthorized } from '../errors.js';
+import { auditDatasetCreate, auditDatasetDelete } from '../datasets/datasetAudit.js';
 import {
   deleteDataset,
   findReadableDataset,
@@ -94,6 +95,9 @@ function defineUpload(target: RouteTarget): void {
       ).receive();
       try {
         const stored = await storeDataset(ctx.services, user, form);
+        if (!stored.duplicate) {
+          await auditDatasetCreate(ctx, stored.dataset, 'form');
+        }
         ctx.state.log.info(
           {
             datasetId: stored.dataset.id,
@@ -251,6 +255,7 @@ function defineDelete(target: RouteTarget): void {
     async (ctx, { params }) => {
       const dataset = await findReadableDataset(signedIn(ctx), params.id);
       await deleteDataset(ctx.services, dataset);
+      await auditDatasetDelete(ctx, dataset);
       ctx.state.log.info({ datasetId: dataset.id }, 'dataset deleted');
       ctx.status = 204;
     },

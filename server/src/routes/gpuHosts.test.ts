@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { utils } from 'ssh2';
 import type { ApiGpuHost, GpuHostTestResult } from '../../../shared/src/api/training.js';
-import { GpuHost } from '../models/index.js';
+import { AuditLog, GpuHost } from '../models/index.js';
 import { startTestSshd, type TestSshd } from '../testing/sshd.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
-import { hostBody, useFastTrainingSettings } from '../testing/trainingFixture.js';
+import { FAST_TRAINING_ENV, hostBody } from '../testing/trainingFixture.js';
 import { trainingOf } from '../training/registry.js';
 
 interface HostResponse {
@@ -19,13 +19,13 @@ describe(`GPU hosts API (${testDialect})`, () => {
   let sshd: TestSshd;
   let server: TestServer;
   let admin: string;
+  let adminId: number;
   let alice: string;
 
   before(async () => {
-    useFastTrainingSettings();
     sshd = await startTestSshd();
-    server = await TestServer.start({ AUTH_MAX_FAILURES: '1000' });
-    admin = (await server.logInAdmin()).accessToken;
+    server = await TestServer.start({ ...FAST_TRAINING_ENV, AUTH_MAX_FAILURES: '1000' });
+    ({ accessToken: admin, userId: adminId } = await server.logInAdmin());
     alice = (await server.signUp('alice')).accessToken;
   });
 
@@ -228,6 +228,76 @@ describe(`GPU hosts API (${testDialect})`, () => {
     assert.ok(response.body.error.message.includes(`expected ${before}`));
     assert.ok(response.body.error.message.includes(after));
     await assert.rejects(reconnect, { code: 'host_key_changed' });
+  });
+
+  test('changes are audited without key material', async () => {
+    const keys = utils.generateKeyPairSync('ed25519', {
+      passphrase: 'audit passphrase',
+      cipher: 'aes256-ctr',
+      rounds: 16,
+    });
+    const created = await createHost({ name: 'audited' });
+    const id = created.body.gpuHost.id;
+
+    await server.request('PATCH', `/api/gpu-hosts/${id}`, {
+      token: admin,
+      body: {
+        name: 'audited-renamed',
+        privateKey: keys.private,
+        privateKeyPassphrase: 'audit passphrase',
+      },
+    });
+    await server.request('POST', `/api/gpu-hosts/${id}/host-key`, {
+      token: admin,
+      body: { confirmFingerprint: sshd.hostKeyFingerprint() },
+    });
+    await server.request('DELETE', `/api/gpu-hosts/${id}`, { token: admin });
+    const entries = await AuditLog.findAll({
+      where: { targetType: 'gpu_host', targetId: String(id) },
+      order: [['id', 'ASC']],
+    });
+
+    assert.deepEqual(
+      entries.map((entry) => entry.action),
+      ['gpu_host.create', 'gpu_host.update', 'gpu_host.pin_host_key', 'gpu_host.delete'],
+    );
+    const [create, update, pin, remove] = entries;
+    assert.ok(entries.every((entry) => entry.actorId === adminId));
+    assert.match(create?.ip ?? '', /127\.0\.0\.1/);
+    assert.equal(create?.details?.name, 'audited');
+    assert.equal(create?.details?.host, sshd.host);
+    assert.equal(create?.details?.port, sshd.port);
+    assert.deepEqual(update?.details, {
+      fields: ['name', 'privateKey', 'privateKeyPassphrase'],
+    });
+    assert.equal(pin?.details?.hostKeyFingerprint, sshd.hostKeyFingerprint());
+    assert.equal(pin?.details?.previousHostKeyFingerprint, null);
+    assert.equal(remove?.details?.name, 'audited-renamed');
+    const stored = JSON.stringify(entries.map((entry) => entry.details));
+    assert.equal(stored.includes('PRIVATE KEY'), false);
+    assert.equal(stored.includes('audit passphrase'), false);
+  });
+
+  test('moved host audits both fingerprints', async () => {
+    const id = await pinnedHost('audited-move');
+
+    await server.request('PATCH', `/api/gpu-hosts/${id}`, { token: admin, body: { port: 2222 } });
+    const entry = await AuditLog.findOne({
+      where: { action: 'gpu_host.update', targetId: String(id) },
+    });
+
+    assert.deepEqual(entry?.details, {
+      fields: ['port'],
+      hostKeyFingerprint: null,
+      previousHostKeyFingerprint: sshd.hostKeyFingerprint(),
+    });
+  });
+
+  test('training timing from TRAINING_* variables', () => {
+    const { settings } = trainingOf(server.running.services);
+
+    assert.equal(settings.pollIntervalMs, Number(FAST_TRAINING_ENV.TRAINING_POLL_INTERVAL_MS));
+    assert.equal(settings.leaseMs, Number(FAST_TRAINING_ENV.TRAINING_LEASE_MS));
   });
 
   test('delete removes an idle host', async () => {

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { GPU_HOST_LAUNCHERS } from '../../../shared/src/api/training.js';
+import { auditRequest } from '../audit.js';
+import type { AppContext } from '../context.js';
 import { badRequest, conflict, notFound } from '../errors.js';
 import { GpuHost } from '../models/index.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
@@ -173,6 +175,15 @@ function defineCreate(target: RouteTarget): void {
     },
     async (ctx, { body }) => {
       const host = await createGpuHost(ctx.services.secrets, body);
+      await audit(ctx, 'gpu_host.create', host, {
+        name: host.name,
+        host: host.host,
+        port: host.port,
+        user: host.username,
+        launcher: host.launcher,
+        maxConcurrentRuns: host.maxConcurrentRuns,
+        hostKeyFingerprint: host.hostKeyFingerprint,
+      });
       ctx.status = 201;
       ctx.body = { gpuHost: await present(host) };
     },
@@ -211,8 +222,20 @@ function defineUpdate(target: RouteTarget): void {
       responses: { 200: { description: 'Changed', schema: z.object({ gpuHost: gpuHostSchema }) } },
     },
     async (ctx, { params, body }) => {
-      const host = await updateGpuHost(ctx.services.secrets, await findHost(params.id), body);
+      const found = await findHost(params.id);
+      const pinnedBefore = found.hostKeyFingerprint;
+      const host = await updateGpuHost(ctx.services.secrets, found, body);
       trainingOf(ctx.services).hostChanged(host.id);
+      // Field names only, because the values may include the private key and its passphrase.
+      await audit(ctx, 'gpu_host.update', host, {
+        fields: Object.keys(body).sort(),
+        ...(host.hostKeyFingerprint === pinnedBefore
+          ? {}
+          : {
+              hostKeyFingerprint: host.hostKeyFingerprint,
+              previousHostKeyFingerprint: pinnedBefore,
+            }),
+      });
       ctx.body = { gpuHost: await present(host) };
     },
   );
@@ -241,6 +264,11 @@ function defineDelete(target: RouteTarget): void {
       }
       await host.destroy();
       trainingOf(ctx.services).hostChanged(host.id);
+      await audit(ctx, 'gpu_host.delete', host, {
+        name: host.name,
+        host: host.host,
+        port: host.port,
+      });
       ctx.status = 204;
     },
   );
@@ -278,8 +306,14 @@ function defineHostKey(target: RouteTarget): void {
         scanHostKey(host.host, host.port, settings.sshReadyTimeoutMs),
       );
       if (body.confirmFingerprint !== undefined) {
+        const pinnedBefore = host.hostKeyFingerprint;
         await pinHostKey(host, body.confirmFingerprint, presented.fingerprint);
         trainingOf(ctx.services).hostChanged(host.id);
+        await audit(ctx, 'gpu_host.pin_host_key', host, {
+          hostKeyFingerprint: presented.fingerprint,
+          keyType: presented.keyType,
+          previousHostKeyFingerprint: pinnedBefore,
+        });
       }
       ctx.body = {
         ...presented,
@@ -289,6 +323,15 @@ function defineHostKey(target: RouteTarget): void {
       };
     },
   );
+}
+
+function audit(
+  ctx: AppContext,
+  action: 'gpu_host.create' | 'gpu_host.update' | 'gpu_host.delete' | 'gpu_host.pin_host_key',
+  host: GpuHost,
+  details: Record<string, unknown>,
+) {
+  return auditRequest(ctx, { action, targetType: 'gpu_host', targetId: host.id, details });
 }
 
 /** Pins the presented key when it is the one the admin confirmed. */

@@ -654,6 +654,25 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     assert.match(response.headers.vary ?? '', /Origin/);
   });
 
+  test('CORS covers resumable upload headers', async () => {
+    const response = await rawRequest(server.url, 'GET', '/api/health', {
+      Origin: ALLOWED_ORIGIN,
+    });
+    const preflight = await rawRequest(server.url, 'OPTIONS', '/api/datasets/uploads/some-id', {
+      Origin: ALLOWED_ORIGIN,
+      'Access-Control-Request-Method': 'PUT',
+      'Access-Control-Request-Headers': 'authorization,content-type,content-range',
+    });
+
+    const exposed = response.headers['access-control-expose-headers'] ?? '';
+    assert.match(exposed, /\bUpload-Offset\b/);
+    assert.match(exposed, /\bUpload-Length\b/);
+    assert.match(exposed, /(^|,)Range(,|$)/);
+    assert.equal(preflight.status, 204);
+    assert.match(preflight.headers['access-control-allow-methods'] ?? '', /\bPUT\b/);
+    assert.match(preflight.headers['access-control-allow-headers'] ?? '', /\bContent-Range\b/);
+  });
+
   test('CORS ignores an unlisted origin', async () => {
     const response = await rawRequest(server.url, 'GET', '/api/health', {
       Origin: 'http://localhost:4000',

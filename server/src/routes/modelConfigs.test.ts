@@ -39,6 +39,9 @@ describe(`model configs API (${testDialect})`, () => {
     await seedModels(syncedProviderId, [
       { modelId: 'gpt-4o', contextLength: 128_000 },
       { modelId: 'gpt-4o-mini', contextLength: null },
+      { modelId: 'o3', contextLength: 200_000, type: 'reasoning' },
+      { modelId: 'text-embedding-3-small', contextLength: 8191, type: 'embedding' },
+      { modelId: 'tiny', contextLength: 2048 },
     ]);
   });
 
@@ -58,15 +61,20 @@ describe(`model configs API (${testDialect})`, () => {
   /** Stores a model list the way a sync leaves it. */
   async function seedModels(
     providerId: number,
-    models: { modelId: string; contextLength: number | null }[],
+    models: {
+      modelId: string;
+      contextLength: number | null;
+      type?: 'chat' | 'reasoning' | 'embedding';
+    }[],
   ): Promise<void> {
     for (const model of models) {
+      const type = model.type ?? 'chat';
       await ProviderModel.create({
         providerId,
         modelId: model.modelId,
         displayName: model.modelId,
-        type: 'chat',
-        capabilities: [],
+        type,
+        capabilities: type === 'embedding' ? ['embedding'] : ['chat', type],
         contextLength: model.contextLength,
       });
     }
@@ -79,7 +87,7 @@ describe(`model configs API (${testDialect})`, () => {
     });
 
   const update = (owner: Account, id: number, body: Record<string, unknown>) =>
-    server.request<ConfigBody & ApiErrorBody>('PUT', `/api/model-configs/${id}`, {
+    server.request<ConfigBody & ApiErrorBody>('PATCH', `/api/model-configs/${id}`, {
       token: owner.accessToken,
       body,
     });
@@ -110,8 +118,8 @@ describe(`model configs API (${testDialect})`, () => {
   test('create stores every field given', async () => {
     const response = await create(alice, {
       providerId: syncedProviderId,
-      modelId: 'gpt-4o',
-      displayName: 'Precise 4o',
+      modelId: 'o3',
+      displayName: 'Precise o3',
       temperature: 0.1,
       maxTokens: 4000,
       topP: 0.5,
@@ -129,7 +137,7 @@ describe(`model configs API (${testDialect})`, () => {
 
     assert.equal(response.status, 201, JSON.stringify(response.body));
     const config = fetched.body.modelConfig;
-    assert.equal(config.displayName, 'Precise 4o');
+    assert.equal(config.displayName, 'Precise o3');
     assert.equal(config.temperature, 0.1);
     assert.equal(config.maxTokens, 4000);
     assert.equal(config.topP, 0.5);
@@ -147,9 +155,12 @@ describe(`model configs API (${testDialect})`, () => {
     ['topP 1', { topP: 1 }],
     ['topK 0', { topK: 0 }],
     ['maxTokens 1', { maxTokens: 1 }],
-    ['budgetTokens 1', { maxTokens: 2, reasoning: { budgetTokens: 1 } }],
-    ['budget one below maxTokens', { maxTokens: 2048, reasoning: { budgetTokens: 2047 } }],
-    ['effort minimal', { reasoning: { effort: 'minimal' } }],
+    ['budgetTokens 1', { modelId: 'o3', maxTokens: 2, reasoning: { budgetTokens: 1 } }],
+    [
+      'budget one below maxTokens',
+      { modelId: 'o3', maxTokens: 2048, reasoning: { budgetTokens: 2047 } },
+    ],
+    ['effort minimal', { modelId: 'o3', reasoning: { effort: 'minimal' } }],
     ['reasoning null', { reasoning: null }],
     ['prices 0', { priceInputPerMTok: 0, priceOutputPerMTok: 0 }],
     ['prices null', { priceInputPerMTok: null, priceOutputPerMTok: null }],
@@ -191,7 +202,7 @@ describe(`model configs API (${testDialect})`, () => {
     ],
     [
       'budget equal to maxTokens',
-      { maxTokens: 2048, reasoning: { budgetTokens: 2048 } },
+      { modelId: 'o3', maxTokens: 2048, reasoning: { budgetTokens: 2048 } },
       /body\.reasoning\.budgetTokens: 2048 must be less than maxTokens \(2048\)/,
     ],
     [
@@ -242,6 +253,90 @@ describe(`model configs API (${testDialect})`, () => {
       assert.match(response.body.error.message, message);
     });
   }
+
+  test('create rejects an embedding model', async () => {
+    const response = await create(alice, {
+      providerId: syncedProviderId,
+      modelId: 'text-embedding-3-small',
+    });
+
+    assert.equal(response.status, 400);
+    assert.match(
+      response.body.error.message,
+      /^Invalid body\.modelId: text-embedding-3-small is an embedding model, which cannot reply in a chat; choose a chat model/,
+    );
+  });
+
+  test('create rejects reasoning for a chat model', async () => {
+    const response = await create(alice, {
+      providerId: syncedProviderId,
+      modelId: 'gpt-4o',
+      displayName: 'Thinking 4o',
+      reasoning: { effort: 'high' },
+    });
+
+    assert.equal(response.status, 400);
+    assert.match(
+      response.body.error.message,
+      /^Invalid body\.reasoning: is set, but model gpt-4o does not reason \(its type is chat\); send reasoning null, or choose a reasoning model/,
+    );
+  });
+
+  test('update rejects a move to a chat model with reasoning', async () => {
+    const created = await create(alice, {
+      providerId: syncedProviderId,
+      modelId: 'o3',
+      displayName: 'Moves to 4o',
+      reasoning: { effort: 'low' },
+    });
+
+    const moved = await update(alice, created.body.modelConfig.id, { modelId: 'gpt-4o' });
+    const cleared = await update(alice, created.body.modelConfig.id, {
+      modelId: 'gpt-4o',
+      reasoning: null,
+    });
+
+    assert.equal(created.status, 201);
+    assert.equal(moved.status, 400);
+    assert.match(moved.body.error.message, /body\.reasoning: is set, but model gpt-4o/);
+    assert.equal(cleared.status, 200);
+  });
+
+  test('default maxTokens above the context says so', async () => {
+    const response = await create(alice, { providerId: syncedProviderId, modelId: 'tiny' });
+
+    assert.equal(response.status, 400);
+    assert.match(
+      response.body.error.message,
+      /^Invalid body\.maxTokens: the default of 8192, used because maxTokens was not set, exceeds the 2048-token context length of model tiny; set maxTokens to 2048 or less/,
+    );
+  });
+
+  test('PUT still changes a config', async () => {
+    const created = await create(alice, {
+      providerId: syncedProviderId,
+      modelId: 'gpt-4o',
+      displayName: 'Changed by PUT',
+    });
+
+    const response = await server.request<ConfigBody>(
+      'PUT',
+      `/api/model-configs/${created.body.modelConfig.id}`,
+      { token: alice.accessToken, body: { temperature: 0.3 } },
+    );
+
+    assert.equal(response.status, 200);
+    assert.equal(response.body.modelConfig.temperature, 0.3);
+  });
+
+  test('path id errors name the value', async () => {
+    const response = await server.request<ApiErrorBody>('GET', '/api/model-configs/x1', {
+      token: alice.accessToken,
+    });
+
+    assert.equal(response.status, 400);
+    assert.match(response.body.error.message, /^Invalid path\.id: "x1" is not a model config id/);
+  });
 
   test('create rejects a model missing from the synced list', async () => {
     const response = await create(alice, { providerId: syncedProviderId, modelId: 'gpt-5' });
@@ -563,6 +658,7 @@ describe(`model configs API (${testDialect})`, () => {
     assert.deepEqual(Object.keys(response.body.paths['/api/model-configs/{id}'] ?? {}).sort(), [
       'delete',
       'get',
+      'patch',
       'put',
     ]);
     assert.ok(response.body.paths['/api/providers/{id}/sync-models']?.post);

@@ -91,7 +91,10 @@ const updateBody = z.object(fields).partial().strict();
 const idParams = z.object({
   id: z
     .string()
-    .regex(/^\d{1,10}$/, 'must be a numeric model config id')
+    .regex(/^\d{1,10}$/, {
+      error: (issue) =>
+        `${JSON.stringify(issue.input)} is not a model config id; use the numeric id from GET /api/model-configs`,
+    })
     .transform(Number),
 });
 
@@ -121,6 +124,7 @@ const modelConfigSchema = z.object({
   priceOutputPerMTok: z.number().nullable(),
   enabled: z.boolean(),
   modelMissing: z.boolean(),
+  exceedsContextLength: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
@@ -132,7 +136,9 @@ export function registerModelConfigRoutes(target: RouteTarget): void {
   defineList(target);
   defineCreate(target);
   defineGet(target);
-  defineUpdate(target);
+  defineUpdate(target, 'patch');
+  // PUT came first and takes the same partial body; it stays as an alias of PATCH.
+  defineUpdate(target, 'put');
   defineDelete(target);
 }
 
@@ -218,13 +224,16 @@ function defineGet(target: RouteTarget): void {
   );
 }
 
-function defineUpdate(target: RouteTarget): void {
+function defineUpdate(target: RouteTarget, method: 'patch' | 'put'): void {
   defineRoute(
     target,
     {
-      method: 'put',
+      method,
       path: '/api/model-configs/:id',
-      summary: 'Change the fields given of a model config',
+      summary:
+        method === 'patch'
+          ? 'Change the fields given of a model config'
+          : 'Change the fields given of a model config (an alias of PATCH)',
       tag: 'model-configs',
       access: 'user',
       params: idParams,

@@ -249,7 +249,8 @@ describe(`providers API (${testDialect})`, () => {
     });
     const after = await server.request('GET', `/api/providers/${id}`, { token: alice.accessToken });
 
-    assert.equal(deleted.status, 204);
+    assert.equal(deleted.status, 200);
+    assert.deepEqual(deleted.body, { deleted: { providerId: id, models: 0, modelConfigs: 0 } });
     assert.equal(after.status, 404);
   });
 

@@ -1,150 +1,40 @@
 import { z } from 'zod';
-import { PROVIDER_KINDS } from '../../../shared/src/api/providers.js';
 import { recordAudit } from '../audit.js';
 import type { AppContext } from '../context.js';
-import { HttpError, unauthorized } from '../errors.js';
-import { Provider, ProviderModel } from '../models/index.js';
+import { conflict, HttpError, unauthorized } from '../errors.js';
+import { ModelConfig, Provider, ProviderModel } from '../models/index.js';
 import { assertCanRead, assertCanWrite, readableProviders } from '../policies/providers.js';
 import { presentProvider, presentProviderModel } from '../presenters/provider.js';
 import { testProviderConnection } from '../providers/connectionTest.js';
 import { assertCanSync, syncProviderModels } from '../providers/modelSync.js';
 import { createProvider, updateProvider } from '../providers/providerStore.js';
+import { countProviderTest } from '../providers/testRateLimit.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
-import { isSingleLine } from '../validation/requestText.js';
+import {
+  createBody,
+  deleteQuery,
+  deleteResponse,
+  errorResponse,
+  idParams,
+  modelSchema,
+  providerSchema,
+  savedResponse,
+  syncResponse,
+  testResponse,
+  updateBody,
+} from './providerSchemas.js';
 
-/** Headers that the HTTP client sets itself or that would break the connection. */
-const RESERVED_HEADERS = new Set([
-  'host',
-  'content-length',
-  'connection',
-  'transfer-encoding',
-  'content-type',
-]);
-
-/**
- * Headers are stored as encrypted JSON in a TEXT column, which takes up to 65,535 bytes in MySQL.
- * 8,192 characters of names and values take at most about 25,000 bytes as JSON in UTF-8, and
- * about 33,000 once encrypted and base64url encoded.
- */
-const MAX_HEADERS_TEXT_LENGTH = 8192;
-
-function headersTextLength(headers: Record<string, string>): number {
-  let length = 0;
-  for (const [name, value] of Object.entries(headers)) {
-    length += name.length + value.length;
-  }
-  return length;
+/** Documents the error statuses a route returns, each with the shared error body. */
+function errors(descriptions: Record<number, string>) {
+  return Object.fromEntries(
+    Object.entries(descriptions).map(([status, description]) => [
+      status,
+      { description, schema: errorResponse },
+    ]),
+  );
 }
 
-const headersSchema = z
-  .record(
-    z
-      .string()
-      .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$/, 'must be a header name of letters, digits and -')
-      .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), 'is set by the server itself'),
-    z
-      .string()
-      .max(4096)
-      .regex(/^[^\r\n\0]*$/, 'must not contain line breaks'),
-  )
-  .refine((headers) => Object.keys(headers).length <= 20, 'must have at most 20 headers')
-  .refine(
-    (headers) => headersTextLength(headers) <= MAX_HEADERS_TEXT_LENGTH,
-    `must have at most ${MAX_HEADERS_TEXT_LENGTH} characters of names and values in all`,
-  );
-
-const nameSchema = z
-  .string()
-  .trim()
-  .min(1, 'must not be empty')
-  .max(64, 'must be at most 64 characters')
-  .refine(isSingleLine, 'must not contain tabs or line breaks');
-
-/** An API key is sent in an HTTP header, where a line break would end the header. */
-const apiKeySchema = z
-  .string()
-  .max(4096)
-  .refine(isSingleLine, 'must not contain tabs or line breaks');
-
-const createBody = z.object({
-  kind: z.enum(PROVIDER_KINDS),
-  name: nameSchema,
-  baseUrl: z.string().max(512).optional(),
-  apiKey: apiKeySchema.optional(),
-  headers: headersSchema.optional(),
-  shared: z.boolean().optional(),
-  enabled: z.boolean().optional(),
-});
-
-const updateBody = z
-  .object({
-    kind: z.enum(PROVIDER_KINDS).optional(),
-    name: nameSchema.optional(),
-    baseUrl: z.string().max(512).optional(),
-    apiKey: apiKeySchema.nullable().optional(),
-    headers: headersSchema.nullable().optional(),
-    shared: z.boolean().optional(),
-    enabled: z.boolean().optional(),
-  })
-  .strict();
-
-const idParams = z.object({
-  id: z
-    .string()
-    .regex(/^\d{1,10}$/, 'must be a numeric provider id')
-    .transform(Number),
-});
-
-const providerSchema = z.object({
-  id: z.number().int(),
-  ownerId: z.number().int(),
-  name: z.string(),
-  kind: z.enum(PROVIDER_KINDS),
-  baseUrl: z.string(),
-  apiKeyMasked: z.string().nullable(),
-  headerNames: z.array(z.string()),
-  shared: z.boolean(),
-  enabled: z.boolean(),
-  status: z.enum(['unknown', 'ok', 'error']),
-  lastError: z.string().nullable(),
-  lastCheckedAt: z.string().nullable(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-const savedResponse = z.object({ provider: providerSchema, urlChanges: z.array(z.string()) });
-
-const modelSchema = z.object({
-  id: z.number().int(),
-  modelId: z.string(),
-  displayName: z.string(),
-  type: z.enum(['chat', 'embedding', 'vision', 'reasoning']),
-  capabilities: z.array(z.string()),
-  contextLength: z.number().int().nullable(),
-});
-
-const syncResponse = z.object({
-  models: z.array(modelSchema),
-  added: z.number().int(),
-  removed: z.number().int(),
-  orphanedConfigs: z.array(
-    z.object({ id: z.number().int(), displayName: z.string(), modelId: z.string() }),
-  ),
-});
-
-const testResponse = z.object({
-  ok: z.boolean(),
-  latencyMs: z.number().int(),
-  modelCount: z.number().int().nullable(),
-  error: z
-    .object({
-      code: z.string(),
-      message: z.string(),
-      providerMessage: z.string().optional(),
-      status: z.number().int().optional(),
-    })
-    .optional(),
-});
+const NOT_FOUND = { 404: 'No provider with this id that you can see' };
 
 /** Registers `/api/providers` CRUD, the model list of a provider, its sync and its test. */
 export function registerProviderRoutes(target: RouteTarget): void {
@@ -164,7 +54,7 @@ function defineList(target: RouteTarget): void {
     {
       method: 'get',
       path: '/api/providers',
-      summary: 'List your providers and the shared ones',
+      summary: 'List your providers and the shared ones; admins get every provider',
       tag: 'providers',
       access: 'user',
       responses: {
@@ -193,11 +83,20 @@ function defineCreate(target: RouteTarget): void {
     {
       method: 'post',
       path: '/api/providers',
-      summary: 'Connect a provider; the base URL is normalized and the key stored encrypted',
+      summary:
+        'Connect a provider; the base URL is normalized, the key stored encrypted, and only ' +
+        "admins' providers may reach loopback and private networks",
       tag: 'providers',
       access: 'user',
       body: createBody,
-      responses: { 201: { description: 'Created', schema: savedResponse } },
+      responses: {
+        201: { description: 'Created', schema: savedResponse },
+        ...errors({
+          400: 'Invalid field, or a base URL address the server does not allow',
+          403: 'Only admins share providers',
+          409: 'You already have a provider of this name',
+        }),
+      },
     },
     async (ctx, { body }) => {
       const user = signedIn(ctx);
@@ -221,6 +120,7 @@ function defineGet(target: RouteTarget): void {
       params: idParams,
       responses: {
         200: { description: 'The provider', schema: z.object({ provider: providerSchema }) },
+        ...errors(NOT_FOUND),
       },
     },
     async (ctx, { params }) => {
@@ -236,12 +136,22 @@ function defineUpdate(target: RouteTarget): void {
     {
       method: 'patch',
       path: '/api/providers/:id',
-      summary: 'Change a provider; send apiKey null to clear the key',
+      summary:
+        'Change a provider; send apiKey null to clear the key. A base URL on another host needs ' +
+        'apiKey and headers again in the same request',
       tag: 'providers',
       access: 'user',
       params: idParams,
       body: updateBody,
-      responses: { 200: { description: 'Changed', schema: savedResponse } },
+      responses: {
+        200: { description: 'Changed', schema: savedResponse },
+        ...errors({
+          400: 'Invalid field, or a new host without the key and headers',
+          403: 'Only the owner or an admin may change it',
+          ...NOT_FOUND,
+          409: 'You already have a provider of this name',
+        }),
+      },
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
@@ -260,19 +170,49 @@ function defineDelete(target: RouteTarget): void {
     {
       method: 'delete',
       path: '/api/providers/:id',
-      summary: 'Delete a provider and its synced models',
+      summary:
+        'Delete a provider with its synced models and every model config on it, those of other ' +
+        "users included; when other users' configs use it, force=true is required",
       tag: 'providers',
       access: 'user',
       params: idParams,
-      responses: { 204: { description: 'Deleted' } },
+      query: deleteQuery,
+      responses: {
+        200: { description: 'Deleted, with what was deleted along', schema: deleteResponse },
+        ...errors({
+          403: 'Only the owner or an admin may delete it',
+          ...NOT_FOUND,
+          409: "Other users' model configs use it; repeat with force=true",
+        }),
+      },
     },
-    async (ctx, { params }) => {
+    async (ctx, { params, query }) => {
       const user = signedIn(ctx);
       const provider = assertCanRead(user, await Provider.findByPk(params.id), params.id);
       assertCanWrite(user, provider);
+      const configs = await ModelConfig.findAll({
+        where: { providerId: provider.id },
+        attributes: ['id', 'ownerId'],
+      });
+      const othersConfigs = configs.filter((config) => config.ownerId !== provider.ownerId);
+      if (othersConfigs.length > 0 && query.force !== true) {
+        throw conflict(
+          'provider_in_use',
+          `Provider ${provider.name} has ${othersConfigs.length} model configs of other users, ` +
+            `and deleting it deletes all ${configs.length} of its configs; repeat the request ` +
+            'with ?force=true to delete them with it.',
+          { modelConfigs: configs.length, otherUsersModelConfigs: othersConfigs.length },
+        );
+      }
+      const models = await ProviderModel.count({ where: { providerId: provider.id } });
       await provider.destroy();
-      await audit(ctx, 'provider.delete', provider.id, { name: provider.name });
-      ctx.status = 204;
+      await audit(ctx, 'provider.delete', provider.id, {
+        name: provider.name,
+        modelConfigs: configs.length,
+      });
+      ctx.body = {
+        deleted: { providerId: provider.id, models, modelConfigs: configs.length },
+      };
     },
   );
 }
@@ -292,6 +232,7 @@ function defineListModels(target: RouteTarget): void {
           description: 'Models',
           schema: z.object({ models: z.array(modelSchema), total: z.number() }),
         },
+        ...errors(NOT_FOUND),
       },
     },
     async (ctx, { params }) => {
@@ -312,12 +253,21 @@ function defineSyncModels(target: RouteTarget): void {
       method: 'post',
       path: '/api/providers/:id/sync-models',
       summary:
-        'Replace the stored model list with what the provider lists now; configs of models ' +
-        'that are gone are kept and flagged modelMissing. A provider failure is a 502.',
+        'Replace the stored model list with what the provider lists now (owner or admin; only ' +
+        'admins for shared providers). Configs of models that are gone are kept and flagged ' +
+        'modelMissing; models with unusable ids are skipped and reported.',
       tag: 'providers',
       access: 'user',
       params: idParams,
-      responses: { 200: { description: 'The new model list', schema: syncResponse } },
+      responses: {
+        200: { description: 'The new model list', schema: syncResponse },
+        ...errors({
+          403: 'Only the owner or an admin may sync it; only admins sync shared providers',
+          404: 'No such provider, or it was deleted during the sync',
+          409: 'The provider changed during the sync, or its stored key cannot be decrypted',
+          502: 'The provider call failed; the code says how',
+        }),
+      },
     },
     async (ctx, { params }) => {
       const user = signedIn(ctx);
@@ -350,15 +300,21 @@ function defineTest(target: RouteTarget): void {
       path: '/api/providers/:id/test',
       summary:
         "List the provider's models to check its address and key; returns 200 with ok false " +
-        'and the reason when the provider call fails',
+        'and the reason when the call fails. Each user may run a limited number of tests a ' +
+        "minute, and only the owner's and admins' results become the provider's status",
       tag: 'providers',
       access: 'user',
       params: idParams,
-      responses: { 200: { description: 'The outcome and latency', schema: testResponse } },
+      responses: {
+        200: { description: 'The outcome and latency', schema: testResponse },
+        ...errors({ ...NOT_FOUND, 429: 'Too many tests in the last minute' }),
+      },
     },
     async (ctx, { params }) => {
-      const provider = assertCanRead(signedIn(ctx), await Provider.findByPk(params.id), params.id);
-      ctx.body = await testProviderConnection(ctx.services, provider);
+      const user = signedIn(ctx);
+      const provider = assertCanRead(user, await Provider.findByPk(params.id), params.id);
+      countProviderTest(ctx.services, user);
+      ctx.body = await testProviderConnection(ctx.services, user, provider);
     },
   );
 }

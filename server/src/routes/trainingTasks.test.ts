@@ -9,18 +9,19 @@ import type {
   ApiTrainingTask,
   TrainingDefaultsResponse,
 } from '../../../shared/src/api/training.js';
+import { AuditLog } from '../models/index.js';
 import { startTestSshd, type TestSshd } from '../testing/sshd.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
 import {
   ALPACA_DATASET_ID,
   collectEvents,
+  FAST_TRAINING_ENV,
   fixtureDatasets,
   hostBody,
   metricsOf,
   readTrainerLog,
   standInSetup,
   TINY_PARAMETERS,
-  useFastTrainingSettings,
   waitForTask,
 } from '../testing/trainingFixture.js';
 import { trainingOf } from '../training/registry.js';
@@ -37,17 +38,18 @@ describe(`training tasks against a real sshd (${testDialect})`, () => {
   let sshd: TestSshd;
   let server: TestServer;
   let admin: string;
+  let adminId: number;
   let alice: string;
+  let aliceId: number;
   let bob: string;
   const hosts: Record<string, number> = {};
 
   before(async () => {
-    useFastTrainingSettings();
     sshd = await startTestSshd();
-    server = await TestServer.start({ AUTH_MAX_FAILURES: '1000' });
+    server = await TestServer.start({ ...FAST_TRAINING_ENV, AUTH_MAX_FAILURES: '1000' });
     trainingOf(server.running.services).useDatasetSource(fixtureDatasets);
-    admin = (await server.logInAdmin()).accessToken;
-    alice = (await server.signUp('alice')).accessToken;
+    ({ accessToken: admin, userId: adminId } = await server.logInAdmin());
+    ({ accessToken: alice, userId: aliceId } = await server.signUp('alice'));
     bob = (await server.signUp('bob')).accessToken;
     hosts.fast = await addHost('fast', {});
     hosts.slow = await addHost('slow', { setupCommand: standInSetup(0.15), maxConcurrentRuns: 4 });
@@ -250,6 +252,54 @@ describe(`training tasks against a real sshd (${testDialect})`, () => {
       metrics.map((metric) => metric.step),
       Array.from({ length: done.progress.totalSteps ?? 0 }, (_, index) => index + 1),
     );
+  });
+
+  test('task lifecycle is audited', async () => {
+    const created = await createTask(alice, { name: 'audited run', gpuHostId: hosts.slow });
+    const id = created.body.task.id;
+    const started = await action(alice, id, 'start');
+    // Past the checkpoint at step 5, so that resume has one to start from.
+    await waitForTask(as(alice), id, (task) => task.progress.step >= 6);
+    const stopped = await action(admin, id, 'stop');
+    await waitForTask(as(alice), id, finished);
+    const resumed = await action(alice, id, 'resume');
+    await waitForTask(as(alice), id, finished);
+    const deleted = await server.request('DELETE', `/api/training/tasks/${id}`, { token: alice });
+    const entries = await AuditLog.findAll({
+      where: { targetType: 'training_task', targetId: String(id) },
+      order: [['id', 'ASC']],
+    });
+
+    assert.equal(started.status, 200, JSON.stringify(started.body));
+    assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+    assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
+    assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+    assert.deepEqual(
+      entries.map((entry) => entry.action),
+      [
+        'training_task.create',
+        'training_task.start',
+        'training_task.stop',
+        'training_task.resume',
+        'training_task.delete',
+      ],
+    );
+    const [create, start, stop, resume, remove] = entries;
+    assert.equal(create?.actorId, aliceId);
+    assert.match(create?.ip ?? '', /127\.0\.0\.1/);
+    assert.deepEqual(create?.details, {
+      name: 'audited run',
+      baseModel: 'Qwen/Qwen2.5-0.5B-Instruct',
+      datasetId: ALPACA_DATASET_ID,
+      gpuHostId: hosts.slow,
+    });
+    assert.equal(start?.details?.previousStatus, 'pending');
+    assert.equal(stop?.actorId, adminId);
+    assert.equal(stop?.details?.ownerId, aliceId);
+    assert.equal(stop?.details?.status, 'stopping');
+    assert.equal(resume?.details?.previousStatus, 'stopped');
+    assert.equal(remove?.details?.status, 'completed');
+    assert.equal(remove?.details?.removeRunDir, false);
   });
 
   test('stop escalates to SIGKILL', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { TRAINING_DEFAULTS, TRAINING_PARAMETER_RANGES } from '../../../shared/src/api/training.js';
+import { auditRequest, type AuditAction } from '../audit.js';
 import type { AppContext } from '../context.js';
 import { conflict, unauthorized } from '../errors.js';
 import { GpuHost, TrainingMetric, TrainingTask, type User } from '../models/index.js';
@@ -159,6 +160,12 @@ function defineCreate(target: RouteTarget): void {
     async (ctx, { body }) => {
       const user = signedIn(ctx);
       const task = await createTrainingTask(trainingOf(ctx.services).datasetSource, user, body);
+      await audit(ctx, 'training_task.create', task, {
+        name: task.name,
+        baseModel: task.baseModel,
+        datasetId: task.datasetId,
+        gpuHostId: task.gpuHostId,
+      });
       await respondWithTask(ctx, task, 201);
     },
   );
@@ -237,9 +244,14 @@ function defineDelete(target: RouteTarget): void {
     },
     async (ctx, { params, query }) => {
       const task = await findTaskFor(signedIn(ctx), params.id);
-      await asHttpErrors(() =>
-        trainingOf(ctx.services).deleteTask(task, query.removeRunDir === 'true'),
-      );
+      const removeRunDir = query.removeRunDir === 'true';
+      await asHttpErrors(() => trainingOf(ctx.services).deleteTask(task, removeRunDir));
+      await audit(ctx, 'training_task.delete', task, {
+        name: task.name,
+        ownerId: task.ownerId,
+        status: task.status,
+        removeRunDir,
+      });
       ctx.status = 204;
     },
   );
@@ -260,6 +272,7 @@ function defineAction(target: RouteTarget, action: 'start' | 'stop' | 'resume', 
     async (ctx, { params }) => {
       const task = await findTaskFor(signedIn(ctx), params.id);
       const training = trainingOf(ctx.services);
+      const statusBefore = task.status;
       if (action !== 'stop') {
         await assertHostReady(task);
       }
@@ -270,9 +283,25 @@ function defineAction(target: RouteTarget, action: 'start' | 'stop' | 'resume', 
             ? training.stopTask(task)
             : training.resumeTask(task),
       );
+      await audit(ctx, `training_task.${action}`, changed, {
+        name: changed.name,
+        ownerId: changed.ownerId,
+        gpuHostId: changed.gpuHostId,
+        previousStatus: statusBefore,
+        status: changed.status,
+      });
       await respondWithTask(ctx, changed);
     },
   );
+}
+
+function audit(
+  ctx: AppContext,
+  action: Extract<AuditAction, `training_task.${string}`>,
+  task: TrainingTask,
+  details: Record<string, unknown>,
+) {
+  return auditRequest(ctx, { action, targetType: 'training_task', targetId: task.id, details });
 }
 
 /** Throws 409 unless the task's host exists and an admin confirmed its host key. */

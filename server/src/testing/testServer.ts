@@ -40,7 +40,11 @@ export class TestServer {
     private readonly cleanup: () => Promise<void>,
   ) {}
 
-  /** Starts a server; `env` adds or overrides environment variables for its config. */
+  /**
+   * Starts a server; `env` adds or overrides environment variables for its config. Unless `env`
+   * sets PROVIDER_PRIVATE_NETWORKS, it is `all`, because tests point plain users' providers at
+   * loopback fakes; tests of the default policy pass `admins`.
+   */
   static async start(env: Record<string, string> = {}): Promise<TestServer> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-test-'));
     const database = await createTestDatabase(dataDir);
@@ -52,6 +56,7 @@ export class TestServer {
       ADMIN_EMAIL: TEST_ADMIN.email,
       ADMIN_PASSWORD: TEST_ADMIN.password,
       DATABASE_URL: database.url,
+      PROVIDER_PRIVATE_NETWORKS: 'all',
       ...env,
     });
     const logLines: string[] = [];

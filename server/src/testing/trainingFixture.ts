@@ -7,7 +7,7 @@ import { ALPACA_FIXTURE, STAND_IN_DIR, type TestSshd } from './sshd.js';
 /** The dataset id under which the fixture source serves the Alpaca excerpt. */
 export const ALPACA_DATASET_ID = 1;
 
-/** Timing for tests: fast polling, short grace periods and a short lease. */
+/** Timing for TestServer.start in tests: fast polling, short grace periods and a short lease. */
 export const FAST_TRAINING_ENV = {
   TRAINING_POLL_INTERVAL_MS: '100',
   TRAINING_STOP_GRACE_MS: '3000',
@@ -19,11 +19,6 @@ export const FAST_TRAINING_ENV = {
   TRAINING_COMMAND_TIMEOUT_MS: '30000',
   TRAINING_SSE_KEEPALIVE_MS: '200',
 };
-
-/** Sets FAST_TRAINING_ENV in this process, which reads it when a server starts. */
-export function useFastTrainingSettings(): void {
-  Object.assign(process.env, FAST_TRAINING_ENV);
-}
 
 /** Serves the Alpaca excerpt as dataset 1 to every user, as the datasets feature will. */
 export const fixtureDatasets: TrainingDatasetSource = {

@@ -1,12 +1,11 @@
 import type { AppServices } from '../context.js';
 import { trainingDatasetSource } from '../datasets/forTraining.js';
 import { attachTraining } from './registry.js';
-import { readTrainingSettings } from './settings.js';
 import { TrainingSupervisor } from './supervisor.js';
 
-/** Creates the training supervisor of a server from the TRAINING_* environment variables. */
+/** Creates the training supervisor of a server with the timing from its config. */
 export function createTraining(services: AppServices): TrainingSupervisor {
-  const supervisor = new TrainingSupervisor(services, readTrainingSettings(process.env));
+  const supervisor = new TrainingSupervisor(services, services.config.training);
   supervisor.useDatasetSource(trainingDatasetSource(services));
   attachTraining(services, supervisor);
   return supervisor;

@@ -40,9 +40,31 @@ describe('base URL normalization', () => {
     ],
     [
       'openai-compatible',
-      'http://localhost:1234/v1?x=1',
+      'http://localhost:1234/v1#top',
       'http://localhost:1234/v1',
-      ['removed ?x=1'],
+      ['removed #top'],
+    ],
+    ['openai', 'http://h/v1/messages', 'http://h/v1', ['removed /messages']],
+    ['openai-compatible', 'http://h/v1/embeddings', 'http://h/v1', ['removed /embeddings']],
+    [
+      'anthropic',
+      'https://api.anthropic.com/v1/chat/completions',
+      'https://api.anthropic.com',
+      ['removed /v1/chat/completions'],
+    ],
+    [
+      'anthropic',
+      'https://api.anthropic.com/v1/models',
+      'https://api.anthropic.com',
+      ['removed /v1/models'],
+    ],
+    ['ollama', 'http://127.0.0.1:11434/api/tags', 'http://127.0.0.1:11434', ['removed /api/tags']],
+    ['ollama', 'http://127.0.0.1:11434/api/show', 'http://127.0.0.1:11434', ['removed /api/show']],
+    [
+      'ollama',
+      'http://127.0.0.1:11434/v1/chat/completions',
+      'http://127.0.0.1:11434',
+      ['removed /v1/chat/completions'],
     ],
     ['anthropic', 'https://api.anthropic.com', 'https://api.anthropic.com', []],
     ['anthropic', 'https://api.anthropic.com/v1', 'https://api.anthropic.com', ['removed /v1']],
@@ -70,6 +92,11 @@ describe('base URL normalization', () => {
     ['api.openai.com', /is not a URL/],
     ['ftp://example.com', /must start with http/],
     ['https://user:pass@example.com/v1', /credentials/],
+    [
+      'https://x.openai.azure.com/openai?api-version=2024-10-21',
+      /query string \?api-version=2024-10-21; remove it\. Services that need one, such as Azure OpenAI, are not supported yet/,
+    ],
+    ['http://h/v1;x=y', /"http:\/\/h\/v1;x=y" has ";" parameters in its path; remove them/],
   ];
   for (const [pasted, message] of invalid) {
     test(`rejects ${pasted}`, () => {

@@ -14,19 +14,52 @@ export const DEFAULT_BASE_URLS: Record<ProviderKind, string | undefined> = {
   'openai-compatible': undefined,
 };
 
-/** Endpoint paths people paste by mistake, longest first, by kind. */
+/** Endpoint paths of the OpenAI-style APIs, which sit after the API version. */
+const OPENAI_ENDPOINTS = [
+  '/chat/completions',
+  '/completions',
+  '/responses',
+  '/embeddings',
+  '/messages',
+  '/models',
+];
+
+/**
+ * Endpoint paths people paste by mistake, longest first, by kind. Each kind also strips the
+ * endpoints of the other kinds, because people paste the URL of one API into the form of another,
+ * such as Anthropic's `/v1/messages` into an OpenAI-compatible provider.
+ */
 const ENDPOINT_SUFFIXES: Record<ProviderKind, string[]> = {
-  openai: ['/chat/completions', '/completions', '/responses', '/models'],
-  'openai-compatible': ['/chat/completions', '/completions', '/responses', '/models'],
-  anthropic: ['/v1/messages', '/messages', '/v1/models', '/v1'],
-  ollama: ['/api/chat', '/api/generate', '/api/tags', '/api', '/v1/chat/completions', '/v1'],
+  openai: OPENAI_ENDPOINTS,
+  'openai-compatible': OPENAI_ENDPOINTS,
+  anthropic: [
+    '/v1/chat/completions',
+    '/v1/messages',
+    '/v1/complete',
+    '/v1/models',
+    '/messages',
+    '/v1',
+  ],
+  ollama: [
+    '/v1/chat/completions',
+    '/api/embeddings',
+    '/api/generate',
+    '/api/embed',
+    '/api/chat',
+    '/api/tags',
+    '/api/show',
+    '/v1/models',
+    '/api',
+    '/v1',
+  ],
 };
 
 /**
  * Normalizes a pasted base URL for a provider kind. The OpenAI SDK appends paths such as
  * `/chat/completions` to a base that ends in the API version (`/v1`). The Anthropic SDK appends
  * `/v1/messages` to the bare host, and the Ollama client appends `/api/chat` to it. Throws an
- * Error naming the value when it is not an http(s) URL.
+ * Error naming the value when it is not an http(s) URL, carries credentials, a query string or
+ * path parameters.
  */
 export function normalizeBaseUrl(kind: ProviderKind, pasted: string): NormalizedBaseUrl {
   let url: URL;
@@ -43,10 +76,22 @@ export function normalizeBaseUrl(kind: ProviderKind, pasted: string): Normalized
   if (url.username !== '' || url.password !== '') {
     throw new Error('Put credentials in the API key field, not in the base URL.');
   }
+  // The SDKs append their endpoint paths after the base URL, so a query string would end up in
+  // the middle of every request path.
+  if (url.search !== '') {
+    throw new Error(
+      `Base URL ${JSON.stringify(pasted)} has the query string ${url.search}; remove it. ` +
+        'Services that need one, such as Azure OpenAI, are not supported yet.',
+    );
+  }
+  if (url.pathname.includes(';')) {
+    throw new Error(
+      `Base URL ${JSON.stringify(pasted)} has ";" parameters in its path; remove them.`,
+    );
+  }
   const changes: string[] = [];
-  if (url.search !== '' || url.hash !== '') {
-    changes.push(`removed ${url.search}${url.hash}`);
-    url.search = '';
+  if (url.hash !== '') {
+    changes.push(`removed ${url.hash}`);
     url.hash = '';
   }
   let path = url.pathname.replace(/\/+$/, '');

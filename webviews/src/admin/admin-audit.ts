@@ -29,6 +29,18 @@ const AUDIT_ACTIONS = [
   'model_config.create',
   'model_config.update',
   'model_config.delete',
+  'dataset.create',
+  'dataset.delete',
+  'chat_session.delete',
+  'gpu_host.create',
+  'gpu_host.update',
+  'gpu_host.delete',
+  'gpu_host.pin_host_key',
+  'training_task.create',
+  'training_task.start',
+  'training_task.stop',
+  'training_task.resume',
+  'training_task.delete',
 ];
 
 const DAY_MS = 24 * 60 * 60 * 1000;

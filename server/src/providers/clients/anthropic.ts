@@ -1,12 +1,16 @@
 // The Anthropic client, built on the official SDK and the Messages API. It lists models page by
 // page and reads a response as a whole message or as server-sent events. Extended thinking goes
 // back with its signatures, and every SDK failure becomes a ProviderError.
-import Anthropic, { type Middleware } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import type { Middleware } from '@anthropic-ai/sdk';
 import {
   AnthropicBlockAccumulator,
   type AnthropicBlockUpdate,
 } from '../../../../shared/src/streaming/anthropicBlocks.js';
 import { describeFailure } from './anthropicErrors.js';
+import { describeModel, readModelPage } from './anthropicModels.js';
+import { createSdk } from './anthropicSdk.js';
+import { findProviderError } from './providerFetch.js';
 import {
   ProviderError,
   type ChatTurn,
@@ -46,24 +50,14 @@ const MIN_THINKING_BUDGET = 1024;
  */
 const EFFORT_BUDGET_SHARE = { minimal: 0.1, low: 0.2, medium: 0.5, high: 0.8 } as const;
 
-/** Models that take extended thinking: Claude Sonnet 3.7 and the Claude 4 and later lines. */
-const THINKING_MODEL = /^claude-(?:3-7-sonnet|(?:opus|sonnet|haiku)-[4-9])/;
-
-/** Every Claude 3 and later model accepts image input. */
-const VISION_MODEL = /^claude-(?:[3-9]|(?:opus|sonnet|haiku)-[3-9])/;
+/** Listing stops with an error after this many pages, 5,000 models at 100 a page. */
+const MAX_MODEL_PAGES = 50;
 
 /**
  * Models that accept temperature and top_p in one request. From Claude Opus 4.1 on, Anthropic
  * rejects requests that set both, so only temperature is sent to the others.
  */
 const BOTH_SAMPLERS_MODEL = /^claude-(?:3|opus-4-2025|sonnet-4-2025)/;
-
-/** Context windows from Anthropic's models overview, for listings that do not report one. */
-const CONTEXT_WINDOWS: [RegExp, number][] = [
-  [/^claude-3/, 200_000],
-  [/^claude-(?:opus|sonnet)-4-(?:2025|1-|5-)/, 200_000],
-  [/^claude-haiku-4-5/, 200_000],
-];
 
 const FINISH_REASONS: Record<string, FinishReason> = {
   end_turn: 'stop',
@@ -74,16 +68,6 @@ const FINISH_REASONS: Record<string, FinishReason> = {
   tool_use: 'tool_calls',
   refusal: 'content_filter',
 };
-
-/**
- * The SDK client without its default credential chain: with no key it would otherwise read
- * profiles and environment variables of the server process for credentials.
- */
-class ConnectionOnlyAnthropic extends Anthropic {
-  protected override _shouldResolveDefaultCredentials(): boolean {
-    return false;
-  }
-}
 
 /** Why a call was ended from this side: the caller's signal, a time limit, or an idle stream. */
 type StopReason = 'aborted' | 'deadline' | 'idle';
@@ -125,7 +109,10 @@ class CallGuard {
 
 export class AnthropicClient implements ProviderClient {
   readonly kind = 'anthropic' as const;
+  /** The SDK for calls whose response is read whole, with the size limit of such bodies. */
   private readonly sdk: Anthropic;
+  /** The SDK for streamed calls, whose body the idle limit watches instead. */
+  private readonly streamingSdk: Anthropic;
   /** Whether the provider pins the API version that accepts temperature, top_p and top_k. */
   private readonly withSampling: boolean;
 
@@ -133,21 +120,8 @@ export class AnthropicClient implements ProviderClient {
     private readonly connection: ProviderConnection,
     private readonly timeouts: ClientTimeouts,
   ) {
-    // The SDK appends `/v1/messages` to the bare origin the base URL normaliser stores.
-    this.sdk = new ConnectionOnlyAnthropic({
-      baseURL: connection.baseUrl,
-      apiKey: connection.apiKey,
-      authToken: null,
-      webhookKey: null,
-      // Without a key, a `null` Authorization header makes the SDK send no credentials at all.
-      defaultHeaders: {
-        ...connection.headers,
-        ...(connection.apiKey === null ? { authorization: null } : {}),
-      },
-      maxRetries: 0,
-      timeout: timeouts.requestMs,
-      logLevel: 'off',
-    });
+    this.sdk = createSdk(connection, timeouts, false);
+    this.streamingSdk = createSdk(connection, timeouts, true);
     this.withSampling = Object.entries(connection.headers).some(
       ([name, value]) =>
         name.toLowerCase() === 'anthropic-version' && value.trim() === SAMPLING_API_VERSION,
@@ -157,21 +131,53 @@ export class AnthropicClient implements ProviderClient {
   async listModels(signal?: AbortSignal): Promise<ListedModel[]> {
     const guard = new CallGuard(signal);
     guard.arm(this.timeouts.requestMs, 'deadline');
-    const models: ListedModel[] = [];
     try {
-      const pages = this.sdk.models.list(
-        { limit: 100 },
-        { signal: guard.controller.signal, middleware: [this.watch(guard, false)] },
-      );
-      for await (const model of pages) {
-        models.push(describeModel(model));
-      }
-      return models;
+      return await this.listPages(guard);
     } catch (error) {
-      throw this.toProviderError(error, guard);
+      throw this.toProviderError(error, guard, true);
     } finally {
       guard.dispose();
     }
+  }
+
+  /**
+   * Reads the model list page by page, checking each page's shape. It stops with a `malformed`
+   * error when a page repeats an earlier cursor or after MAX_MODEL_PAGES pages, because a server
+   * that always reports `has_more` would otherwise be asked for pages until the time limit.
+   */
+  private async listPages(guard: CallGuard): Promise<ListedModel[]> {
+    const models: ListedModel[] = [];
+    const cursors = new Set<string>();
+    let afterId: string | null = null;
+    for (let page = 1; ; page += 1) {
+      const body = await this.sdk.get<unknown>('/v1/models', {
+        query: { limit: 100, ...(afterId === null ? {} : { after_id: afterId }) },
+        signal: guard.controller.signal,
+        middleware: [this.watch(guard, false)],
+      });
+      const parsed = readModelPage(body, this.connection.baseUrl);
+      models.push(...parsed.models.map(describeModel));
+      if (!parsed.hasMore) {
+        return models;
+      }
+      if (parsed.lastId === null || cursors.has(parsed.lastId)) {
+        throw this.pagingError(
+          `page ${page} repeats the cursor ${JSON.stringify(parsed.lastId)}, so the list would never end`,
+        );
+      }
+      if (page >= MAX_MODEL_PAGES) {
+        throw this.pagingError(`it still had more after ${MAX_MODEL_PAGES} pages`);
+      }
+      cursors.add(parsed.lastId);
+      afterId = parsed.lastId;
+    }
+  }
+
+  private pagingError(reason: string): ProviderError {
+    return new ProviderError(
+      'malformed',
+      `The model list of ${this.connection.baseUrl} was not read to its end: ${reason}; check that the base URL points at the Anthropic API.`,
+    );
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
@@ -218,7 +224,7 @@ export class AnthropicClient implements ProviderClient {
     guard: CallGuard,
   ): AsyncGenerator<StreamEvent> {
     const params = buildMessageParams(request, this.withSampling);
-    const events = await this.sdk.messages.create(
+    const events = await this.streamingSdk.messages.create(
       { ...params, stream: true },
       { signal: guard.controller.signal, middleware: [this.watch(guard, true)] },
     );
@@ -284,7 +290,7 @@ export class AnthropicClient implements ProviderClient {
     };
   }
 
-  private toProviderError(error: unknown, guard: CallGuard): ProviderError {
+  private toProviderError(error: unknown, guard: CallGuard, listing = false): ProviderError {
     if (error instanceof ProviderError) {
       return error;
     }
@@ -299,11 +305,15 @@ export class AnthropicClient implements ProviderClient {
       case 'idle':
         return fail('timeout', `The Anthropic stream timed out after ${idleMs} ms without data.`);
       case null:
-        return describeFailure(error, {
-          responded: guard.responded,
-          baseUrl: this.connection.baseUrl,
-          requestMs,
-        });
+        return (
+          findProviderError(error) ??
+          describeFailure(error, {
+            responded: guard.responded,
+            baseUrl: this.connection.baseUrl,
+            requestMs,
+            listing,
+          })
+        );
     }
   }
 }
@@ -419,28 +429,6 @@ function toMessageParam(turn: ChatTurn): Anthropic.MessageParam {
     content.push({ type: 'text', text: turn.content });
   }
   return { role: 'assistant', content };
-}
-
-function describeModel(model: Anthropic.ModelInfo): ListedModel {
-  const id = model.id;
-  const thinking = model.capabilities?.thinking.supported ?? THINKING_MODEL.test(id);
-  const vision = model.capabilities?.image_input.supported ?? VISION_MODEL.test(id);
-  const capabilities = ['chat'];
-  if (vision) {
-    capabilities.push('vision');
-  }
-  if (thinking) {
-    capabilities.push('reasoning');
-  }
-  const contextLength =
-    model.max_input_tokens ?? CONTEXT_WINDOWS.find(([pattern]) => pattern.test(id))?.[1] ?? null;
-  return {
-    modelId: id,
-    displayName: model.display_name || id,
-    type: thinking ? 'reasoning' : 'chat',
-    capabilities,
-    contextLength,
-  };
 }
 
 function toTokenUsage(usage: SdkUsage, previous: TokenUsage | null): TokenUsage {

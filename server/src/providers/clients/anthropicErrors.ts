@@ -15,6 +15,8 @@ export interface FailureContext {
   responded: boolean;
   baseUrl: string;
   requestMs: number;
+  /** Whether the call listed models, where a 404 points at the base URL, not a model id. */
+  listing: boolean;
 }
 
 /** Error codes of Node's TLS layer and of OpenSSL certificate checks. */
@@ -69,7 +71,7 @@ export function describeFailure(error: unknown, context: FailureContext): Provid
     );
   }
   if (isApiError(error)) {
-    return describeApiError(error);
+    return describeApiError(error, context.listing);
   }
   if (error instanceof SyntaxError || error instanceof AnthropicBlockError) {
     return fail('malformed', `Anthropic sent a response that could not be read: ${error.message}`);
@@ -84,7 +86,7 @@ function isApiError(error: unknown): error is APIError {
 }
 
 /** Maps an HTTP error status, or the `error` event of a stream, which has a type but no status. */
-function describeApiError(error: APIError): ProviderError {
+function describeApiError(error: APIError, listing: boolean): ProviderError {
   const { status } = error;
   const type = error.type ?? '';
   const label = status === undefined ? `${type || 'error'} event in the stream` : `HTTP ${status}`;
@@ -118,7 +120,9 @@ function describeApiError(error: APIError): ProviderError {
   if (matches([404], ['not_found_error'])) {
     return fail(
       'not_found',
-      `Anthropic found no such model or endpoint (${label}); check the model id and the base URL.`,
+      listing
+        ? `The server has no Anthropic models list (${label}); check that the base URL points at the Anthropic API, such as https://api.anthropic.com.`
+        : `Anthropic found no such model or endpoint (${label}); check the model id and the base URL.`,
     );
   }
   if (matches([529], ['overloaded_error'])) {

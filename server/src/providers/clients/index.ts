@@ -2,10 +2,14 @@
 import { AnthropicClient } from './anthropic.js';
 import { OllamaClient } from './ollama.js';
 import { OpenAiClient } from './openai.js';
+import { SecretScrubber } from './secretScrubber.js';
 import {
   DEFAULT_TIMEOUTS,
+  ProviderError,
   type ClientTimeouts,
   type Completion,
+  type CompletionRequest,
+  type ListedModel,
   type ProviderClient,
   type ProviderConnection,
   type StreamEvent,
@@ -13,11 +17,20 @@ import {
 
 export * from './types.js';
 
-/** The client for the connection's kind; `openai-compatible` servers share the OpenAI client. */
+/**
+ * Creates the client for the connection's kind; `openai-compatible` servers share the OpenAI
+ * client. Every ProviderError it throws or streams has the connection's key and header values
+ * removed from its text (see SecretScrubber).
+ */
 export function createProviderClient(
   connection: ProviderConnection,
   timeouts: ClientTimeouts = DEFAULT_TIMEOUTS,
 ): ProviderClient {
+  const secrets = [connection.apiKey ?? '', ...Object.values(connection.headers)];
+  return new ScrubbingClient(kindClient(connection, timeouts), new SecretScrubber(secrets));
+}
+
+function kindClient(connection: ProviderConnection, timeouts: ClientTimeouts): ProviderClient {
   switch (connection.kind) {
     case 'openai':
     case 'openai-compatible':
@@ -26,6 +39,44 @@ export function createProviderClient(
       return new AnthropicClient(connection, timeouts);
     case 'ollama':
       return new OllamaClient(connection, timeouts);
+  }
+}
+
+/** Passes calls to a kind's client and scrubs the secrets out of its errors. */
+class ScrubbingClient implements ProviderClient {
+  readonly kind: ProviderClient['kind'];
+
+  constructor(
+    private readonly inner: ProviderClient,
+    private readonly scrubber: SecretScrubber,
+  ) {
+    this.kind = inner.kind;
+  }
+
+  async listModels(signal?: AbortSignal): Promise<ListedModel[]> {
+    try {
+      return await this.inner.listModels(signal);
+    } catch (error) {
+      throw this.scrubbed(error);
+    }
+  }
+
+  async complete(request: CompletionRequest): Promise<Completion> {
+    try {
+      return await this.inner.complete(request);
+    } catch (error) {
+      throw this.scrubbed(error);
+    }
+  }
+
+  async *stream(request: CompletionRequest): AsyncGenerator<StreamEvent> {
+    for await (const event of this.inner.stream(request)) {
+      yield event.type === 'error' ? { type: 'error', error: this.scrubbed(event.error) } : event;
+    }
+  }
+
+  private scrubbed<T>(error: T): T | ProviderError {
+    return error instanceof ProviderError ? this.scrubber.scrubError(error) : error;
   }
 }
 

@@ -104,26 +104,27 @@ describe('OllamaClient.listModels', () => {
   test('lists types, capabilities and context length', async () => {
     const models = await clientFor(server).listModels();
 
+    // Ollama's words completion and thinking come back as chat and reasoning.
     assert.deepEqual(models, [
       {
         modelId: 'llama3.2:latest',
         displayName: 'llama3.2',
         type: 'chat',
-        capabilities: ['completion', 'tools'],
+        capabilities: ['chat', 'tools'],
         contextLength: 131072,
       },
       {
         modelId: 'qwen3:8b',
         displayName: 'qwen3:8b',
         type: 'reasoning',
-        capabilities: ['completion', 'tools', 'thinking'],
+        capabilities: ['chat', 'tools', 'reasoning'],
         contextLength: 40960,
       },
       {
         modelId: 'llava:7b',
         displayName: 'llava:7b',
         type: 'vision',
-        capabilities: ['completion', 'vision'],
+        capabilities: ['chat', 'vision'],
         contextLength: 32768,
       },
       {
@@ -137,7 +138,7 @@ describe('OllamaClient.listModels', () => {
         modelId: 'gpt-oss:20b',
         displayName: 'gpt-oss:20b',
         type: 'reasoning',
-        capabilities: ['completion', 'tools', 'thinking'],
+        capabilities: ['chat', 'tools', 'reasoning'],
         contextLength: 131072,
       },
     ]);
@@ -174,7 +175,7 @@ describe('OllamaClient.listModels', () => {
         modelId: 'mystery:1b',
         displayName: 'mystery:1b',
         type: 'chat',
-        capabilities: [],
+        capabilities: ['chat'],
         contextLength: null,
       });
     } finally {

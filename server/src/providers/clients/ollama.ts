@@ -8,6 +8,7 @@ import {
   type Message,
   type ShowResponse,
 } from 'ollama';
+import type { ModelCapability } from '../../../../shared/src/api/providers.js';
 import {
   ReasoningSplitter,
   type TextPart,
@@ -45,7 +46,7 @@ export class OllamaClient implements ProviderClient {
   ) {}
 
   async listModels(signal?: AbortSignal): Promise<ListedModel[]> {
-    const context = this.context({ model: null, streaming: false, signal });
+    const context = this.context({ model: null, streaming: false, listing: true, signal });
     const list = await this.sdk(context)
       .list()
       .catch((error: unknown) => {
@@ -66,6 +67,7 @@ export class OllamaClient implements ProviderClient {
     const context = this.context({
       model: request.model,
       streaming: false,
+      listing: false,
       signal: request.signal,
     });
     const response = await this.sdk(context)
@@ -79,7 +81,12 @@ export class OllamaClient implements ProviderClient {
   }
 
   async *stream(request: CompletionRequest): AsyncGenerator<StreamEvent> {
-    const context = this.context({ model: request.model, streaming: true, signal: request.signal });
+    const context = this.context({
+      model: request.model,
+      streaming: true,
+      listing: false,
+      signal: request.signal,
+    });
     const events = new ChatEventMapper();
     let chunks: AbortableAsyncIterator<ChatResponse> | null = null;
     try {
@@ -101,12 +108,15 @@ export class OllamaClient implements ProviderClient {
 
   /** Lists one model with its details, or with unknown details when `/api/show` fails for it. */
   private async describeModel(name: string, signal: AbortSignal | undefined): Promise<ListedModel> {
-    const context = this.context({ model: name, streaming: false, signal });
+    const context = this.context({ model: name, streaming: false, listing: true, signal });
     try {
       return listedModel(name, await this.sdk(context).show({ model: name }));
     } catch (error) {
       const failure = toProviderError(error, context);
-      if (failure.code === 'aborted') {
+      // These end the whole listing: every other model would fail the same way.
+      if (
+        ['aborted', 'timeout', 'blocked_address', 'redirected', 'too_large'].includes(failure.code)
+      ) {
         throw failure;
       }
       // NOTE: the failure is not logged, because the client has no logger. The model is listed
@@ -115,8 +125,15 @@ export class OllamaClient implements ProviderClient {
     }
   }
 
-  private context(call: Omit<CallContext, 'baseUrl' | 'timeouts'>): CallContext {
-    return { ...call, baseUrl: this.connection.baseUrl, timeouts: this.timeouts };
+  private context(
+    call: Omit<CallContext, 'baseUrl' | 'timeouts' | 'privateNetworks'>,
+  ): CallContext {
+    return {
+      ...call,
+      baseUrl: this.connection.baseUrl,
+      timeouts: this.timeouts,
+      privateNetworks: this.connection.privateNetworks ?? 'allowed',
+    };
   }
 
   /** Creates an SDK instance whose fetch is guarded for this one call. */
@@ -273,21 +290,35 @@ function completionOf(events: StreamEvent[]): Completion {
   return completion;
 }
 
+/** Ollama's capability words mapped to the shared vocabulary; others, such as `insert`, drop. */
+const CAPABILITY_WORDS: Record<string, ModelCapability> = {
+  completion: 'chat',
+  thinking: 'reasoning',
+  vision: 'vision',
+  embedding: 'embedding',
+  tools: 'tools',
+};
+
 /**
  * Builds a model entry from its `/api/show` details. The type is reasoning for a model that can
- * think, vision for one that takes images, embedding for one that only embeds, else chat.
+ * think, vision for one that takes images, embedding for one that only embeds, else chat. A
+ * model whose details are unknown counts as a chat model.
  */
 function listedModel(name: string, show: ShowResponse | null): ListedModel {
-  const capabilities = Array.isArray(show?.capabilities)
-    ? show.capabilities.filter((capability) => typeof capability === 'string')
-    : [];
-  const has = (capability: string): boolean => capabilities.includes(capability);
+  const reported: unknown = show?.capabilities;
+  const words = Array.isArray(reported)
+    ? reported.filter((word): word is string => typeof word === 'string')
+    : ['completion'];
+  const capabilities = [
+    ...new Set(words.flatMap((word) => CAPABILITY_WORDS[word] ?? [])),
+  ] as ModelCapability[];
+  const has = (capability: ModelCapability): boolean => capabilities.includes(capability);
   let type: ListedModel['type'] = 'chat';
-  if (has('thinking')) {
+  if (has('reasoning')) {
     type = 'reasoning';
   } else if (has('vision')) {
     type = 'vision';
-  } else if (has('embedding') && !has('completion')) {
+  } else if (has('embedding') && !has('chat')) {
     type = 'embedding';
   }
   return {

@@ -4,6 +4,8 @@
 // AbortSignal, checks every line, and throws a ProviderError with a stable code.
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { NdjsonError, NdjsonSplitter } from '../../../../shared/src/streaming/ndjson.js';
+import type { PrivateNetworkAccess } from './addressPolicy.js';
+import { findProviderError, guardedProviderFetch } from './providerFetch.js';
 import { ProviderError, type ClientTimeouts } from './types.js';
 
 /** Details of one SDK call, for the fetch and its error messages. */
@@ -13,17 +15,25 @@ export interface CallContext {
   model: string | null;
   /** True for `/api/chat` with `stream: true`, whose body is NDJSON read line by line. */
   streaming: boolean;
+  /** True for `/api/tags` and `/api/show` while listing models, false for chat. */
+  listing: boolean;
   timeouts: ClientTimeouts;
   signal: AbortSignal | undefined;
+  privateNetworks: PrivateNetworkAccess;
 }
 
 /**
- * Creates the fetch for one SDK call. It aborts on the caller's signal, on the SDK's own signal,
- * and after `requestMs` without response headers (or, when not streaming, without the whole
- * body). It throws a ProviderError for an HTTP error status and for a body that is not JSON, and
- * hands the SDK a checked NDJSON body when streaming.
+ * Creates the fetch for one SDK call, on top of guardedProviderFetch (address policy, no
+ * redirects, size limits). It aborts on the caller's signal, on the SDK's own signal, and after
+ * `requestMs` without response headers (or, when not streaming, without the whole body). It
+ * throws a ProviderError for an HTTP error status and for a body that is not JSON, and hands the
+ * SDK a checked NDJSON body when streaming.
  */
 export function guardedFetch(context: CallContext): typeof fetch {
+  const providerFetch = guardedProviderFetch({
+    privateNetworks: context.privateNetworks,
+    streaming: context.streaming,
+  });
   return async (input, init) => {
     const controller = new AbortController();
     const unlink = linkAbort(controller, [context.signal, init?.signal], () =>
@@ -39,7 +49,7 @@ export function guardedFetch(context: CallContext): typeof fetch {
     };
     let bodyTakesOver = false;
     try {
-      const response = await fetch(input, { ...init, signal: controller.signal });
+      const response = await providerFetch(input, { ...init, signal: controller.signal });
       if (!response.ok) {
         throw await httpError(response, context);
       }
@@ -101,9 +111,12 @@ async function bodyText(
   try {
     return await response.text();
   } catch (error) {
-    throw controller.signal.aborted
-      ? failureOf(error, controller.signal, context)
-      : droppedError(context, error);
+    throw (
+      findProviderError(error) ??
+      (controller.signal.aborted
+        ? failureOf(error, controller.signal, context)
+        : droppedError(context, error))
+    );
   }
 }
 
@@ -332,8 +345,9 @@ function retryAfterMsOf(header: string | null): number | undefined {
 
 /** Converts what a call threw to a ProviderError, preferring the reason the call was aborted. */
 function failureOf(error: unknown, signal: AbortSignal, context: CallContext): ProviderError {
-  if (error instanceof ProviderError) {
-    return error;
+  const guardError = findProviderError(error);
+  if (guardError !== null) {
+    return guardError;
   }
   if (signal.aborted) {
     return signal.reason instanceof ProviderError ? signal.reason : abortedError(context);
@@ -345,8 +359,9 @@ const TLS_ERROR_CODE = /^(?:ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNA
 
 /** Maps any error of a call to a ProviderError, such as a refused connection to `unreachable`. */
 export function toProviderError(error: unknown, context: CallContext): ProviderError {
-  if (error instanceof ProviderError) {
-    return error;
+  const guardError = findProviderError(error);
+  if (guardError !== null) {
+    return guardError;
   }
   if (context.signal?.aborted === true || (error instanceof Error && error.name === 'AbortError')) {
     return abortedError(context);
@@ -392,10 +407,14 @@ function abortedError(context: CallContext): ProviderError {
 
 function timeoutError(context: CallContext, phase: 'response' | 'idle'): ProviderError {
   const where = `Ollama at ${context.baseUrl}`;
-  const message =
-    phase === 'response'
-      ? `${where} sent no response within ${context.timeouts.requestMs} ms; the model may still be loading, so try again.`
-      : `${where} sent nothing for ${context.timeouts.idleMs} ms in the middle of the answer; try again.`;
+  let message: string;
+  if (phase === 'idle') {
+    message = `${where} sent nothing for ${context.timeouts.idleMs} ms in the middle of the answer; try again.`;
+  } else if (context.listing) {
+    message = `${where} did not list its models within ${context.timeouts.requestMs} ms; check that the server is reachable and not overloaded.`;
+  } else {
+    message = `${where} sent no response within ${context.timeouts.requestMs} ms; the model may still be loading, so try again.`;
+  }
   return new ProviderError('timeout', message);
 }
 

@@ -2,10 +2,12 @@
 // Studio, OpenRouter, Moonshot), built on the official `openai` SDK.
 import OpenAI, { type ClientOptions } from 'openai';
 import type { ProviderKind } from '../../../../shared/src/api/providers.js';
+import type { PrivateNetworkAccess } from './addressPolicy.js';
 import { malformedResponse, toProviderError, type AbortReason } from './openaiErrors.js';
 import { listedModels } from './openaiModels.js';
 import { buildChatBody, profileFor, type CompatibilityProfile } from './openaiProfiles.js';
 import { ChunkReader, toCompletion } from './openaiResponses.js';
+import { guardedProviderFetch } from './providerFetch.js';
 import type {
   ClientTimeouts,
   Completion,
@@ -30,6 +32,7 @@ interface ClientSettings {
   /** The provider's host and port, for messages. */
   host: string;
   profile: CompatibilityProfile;
+  privateNetworks: PrivateNetworkAccess;
 }
 
 /** Calls one OpenAI or OpenAI-compatible provider, shaping requests as openaiProfiles.ts lists. */
@@ -150,7 +153,13 @@ function clientSettings(connection: ProviderConnection, timeouts: ClientTimeouts
     // Failures reach the caller as ProviderErrors, which the caller logs.
     logLevel: 'off',
   };
-  return { sdkOptions, timeouts, host: url.host, profile: profileFor(connection) };
+  return {
+    sdkOptions,
+    timeouts,
+    host: url.host,
+    profile: profileFor(connection),
+    privateNetworks: connection.privateNetworks ?? 'allowed',
+  };
 }
 
 interface CallOptions {
@@ -175,11 +184,16 @@ class ProviderCall {
   private readonly deadlineTimer: NodeJS.Timeout | undefined;
   private ended = false;
   private readonly onCallerAbort = (): void => this.abort('caller');
+  private readonly guardedFetch: typeof fetch;
 
   constructor(
     private readonly settings: ClientSettings,
     private readonly options: CallOptions,
   ) {
+    this.guardedFetch = guardedProviderFetch({
+      privateNetworks: settings.privateNetworks,
+      streaming: options.mode === 'stream',
+    });
     this.sdk = new OpenAI({
       ...settings.sdkOptions,
       fetch: (input, init) => this.fetch(input, init),
@@ -237,12 +251,13 @@ class ProviderCall {
   }
 
   /**
-   * Fetches for the SDK. Error bodies are read here to keep the provider's own message whatever
-   * its shape. Stream bodies pass through a watcher, so bytes that carry no event, such as SSE
-   * keep-alive comments, also count as activity.
+   * Fetches for the SDK through the guarded fetch (see guardedProviderFetch). Error bodies are
+   * read here to keep the provider's own message whatever its shape. Stream bodies pass through a
+   * watcher, so bytes that carry no event, such as SSE keep-alive comments, also count as
+   * activity.
    */
   private async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    const response = await fetch(input, init);
+    const response = await this.guardedFetch(input, init);
     this.responseStarted = true;
     this.touch();
     if (!response.ok) {

@@ -1,5 +1,6 @@
 // Maps what the OpenAI SDK and the network throw onto the provider error codes callers tell apart.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { findProviderError } from './providerFetch.js';
 import { ProviderError, type ClientTimeouts } from './types.js';
 
 /** Why this client aborted a request itself: the caller's signal, the idle or the total limit. */
@@ -53,6 +54,10 @@ export function toProviderError(error: unknown, context: ErrorContext): Provider
       break;
   }
 
+  const guardError = findProviderError(error);
+  if (guardError !== null) {
+    return guardError;
+  }
   if (error instanceof APIUserAbortError) {
     return new ProviderError('aborted', `The request to ${host} was aborted.`, { cause: error });
   }
@@ -135,13 +140,11 @@ function statusError(error: APIError, context: ErrorContext): ProviderError {
     );
   }
   if (status === 404) {
-    const target =
-      context.model === null ? 'the models list' : `model ${JSON.stringify(context.model)}`;
-    return new ProviderError(
-      'not_found',
-      `${host} returned 404 for ${target}; check the model id and that the base URL ends with the API version, such as /v1.`,
-      details,
-    );
+    const message =
+      context.model === null
+        ? `${host} returned 404 for the models list; check that the base URL points at the API and ends with its version, such as /v1.`
+        : `${host} returned 404 for model ${JSON.stringify(context.model)}; check the model id and that the base URL ends with the API version, such as /v1.`;
+    return new ProviderError('not_found', message, details);
   }
   if (status >= 400 && status < 500) {
     return new ProviderError(

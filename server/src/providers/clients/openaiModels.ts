@@ -1,4 +1,5 @@
 // Turns a `GET /models` response from an OpenAI-compatible server into listed models.
+import type { ModelCapability } from '../../../../shared/src/api/providers.js';
 import type { ListedModel } from './types.js';
 
 /**
@@ -69,7 +70,7 @@ interface ModelRecord {
   max_context_length?: unknown;
   /** OpenRouter: `input_modalities` lists `image` for vision models. */
   architecture?: { input_modalities?: unknown };
-  /** OpenRouter: lists `reasoning` for models that think. */
+  /** OpenRouter: lists `reasoning` for models that think and `tools` for those that call tools. */
   supported_parameters?: unknown;
 }
 
@@ -121,12 +122,16 @@ function listedModel(record: ModelRecord): ListedModel | null {
     };
   }
 
-  const capabilities = ['chat'];
+  const capabilities: ModelCapability[] = ['chat'];
   if (isReasoning(id, record)) {
     capabilities.push('reasoning');
   }
   if (isVision(id, record)) {
     capabilities.push('vision');
+  }
+  const parameters = record.supported_parameters;
+  if (Array.isArray(parameters) && parameters.includes('tools')) {
+    capabilities.push('tools');
   }
   const type = capabilities.includes('reasoning')
     ? 'reasoning'

@@ -1,6 +1,7 @@
 // The one client interface the server uses for every provider. Each kind of provider has its own
 // implementation built on that provider's official SDK; callers see only these types.
 import type { ApiProviderModel, ProviderKind } from '../../../../shared/src/api/providers.js';
+import type { PrivateNetworkAccess } from './addressPolicy.js';
 
 /** Where and how to reach a provider; the key and header values are already decrypted. */
 export interface ProviderConnection {
@@ -16,6 +17,12 @@ export interface ProviderConnection {
    * from the base URL host.
    */
   reasoningHistory?: 'omit' | 'reasoning_content' | 'reasoning';
+  /**
+   * Whether requests may go to loopback and private-network addresses. Link-local and cloud
+   * metadata addresses are rejected either way. Unset means `allowed`, as for a connection a test
+   * builds; providerConnection always sets it from the server's policy.
+   */
+  privateNetworks?: PrivateNetworkAccess;
 }
 
 /**
@@ -117,7 +124,13 @@ export type ProviderErrorCode =
   /** The connection closed before the stream finished. */
   | 'dropped'
   /** The caller aborted through its AbortSignal. */
-  | 'aborted';
+  | 'aborted'
+  /** The provider answered with a redirect, which is never followed. */
+  | 'redirected'
+  /** The base URL host is an address the server's policy does not let this provider reach. */
+  | 'blocked_address'
+  /** A response that is not streamed passed the size limit. */
+  | 'too_large';
 
 /** A failed provider call, with the provider's own error text where it sent one. */
 export class ProviderError extends Error {

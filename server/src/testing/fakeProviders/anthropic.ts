@@ -5,6 +5,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { encodeSseEvent } from '../../../../shared/src/sse/codec.js';
+import { playHostile, type HostileOptions } from './hostile.js';
 import type { FakeProviderServer, Fault, RecordedRequest, ScriptedAnswer } from './types.js';
 
 /** One content block of a scripted answer; text and thinking arrive in the given pieces. */
@@ -34,11 +35,13 @@ export interface FakeModel {
   maxInputTokens?: number;
 }
 
-export interface FakeAnthropicOptions {
+export interface FakeAnthropicOptions extends HostileOptions {
   apiKey?: string;
   models?: FakeModel[];
   /** The largest page `GET /v1/models` returns, whatever `limit` requests. */
   pageSize?: number;
+  /** Makes every models page report `has_more` with the same `last_id`, so paging never ends. */
+  endlessPaging?: boolean;
 }
 
 export interface FakeAnthropicServer extends FakeProviderServer {
@@ -122,6 +125,8 @@ class FakeAnthropic implements FakeAnthropicServer {
   readonly requests: RecordedRequest[] = [];
   private readonly models: FakeModel[];
   private readonly pageSize: number;
+  private readonly hostile: HostileOptions;
+  private readonly endlessPaging: boolean;
   private readonly secret = randomBytes(32);
   private readonly issuedRedactedData = new Set<string>();
   private readonly server = http.createServer((request, response) => {
@@ -139,6 +144,8 @@ class FakeAnthropic implements FakeAnthropicServer {
     this.apiKey = options.apiKey ?? `sk-ant-fake-${randomBytes(6).toString('hex')}`;
     this.models = options.models ?? FAKE_ANTHROPIC_MODELS;
     this.pageSize = options.pageSize ?? 1000;
+    this.hostile = options;
+    this.endlessPaging = options.endlessPaging ?? false;
   }
 
   /** The bare origin, as the base URL normaliser stores it for anthropic providers. */
@@ -194,6 +201,11 @@ class FakeAnthropic implements FakeAnthropicServer {
       body,
     });
     response.setHeader('request-id', `req_fake_${this.requests.length}`);
+    const isModelList = request.method === 'GET' && url.pathname === '/v1/models';
+    const hostileError = (message: string) => errorBody('authentication_error', message);
+    if (playHostile(this.hostile, { request, response, isModelList, errorBody: hostileError })) {
+      return;
+    }
 
     const version = request.headers['anthropic-version'];
     if (version !== '2023-06-01' && version !== '2026-10-21') {
@@ -237,6 +249,18 @@ class FakeAnthropic implements FakeAnthropicServer {
   }
 
   private listModels(url: URL, response: http.ServerResponse) {
+    if (this.endlessPaging) {
+      const first = this.models[0]?.id ?? 'claude-endless';
+      const data = [
+        { type: 'model', id: first, display_name: first, created_at: '2025-01-01T00:00:00Z' },
+      ];
+      return this.sendJson(response, 200, {
+        data,
+        has_more: true,
+        first_id: first,
+        last_id: first,
+      });
+    }
     const limit = Math.min(Number(url.searchParams.get('limit') ?? 20), this.pageSize);
     const afterId = url.searchParams.get('after_id');
     const beforeId = url.searchParams.get('before_id');

@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { playHostile, type HostileOptions } from './hostile.js';
 import type { FakeProviderServer, Fault, RecordedRequest, ScriptedAnswer } from './types.js';
 
 /** A model the server lists and describes. */
@@ -36,7 +37,7 @@ export type FakeOllamaFault =
   | { kind: 'error_line'; afterChunks: number; message: string }
   | { kind: 'end_early'; afterChunks: number };
 
-export interface FakeOllamaOptions {
+export interface FakeOllamaOptions extends HostileOptions {
   /**
    * The Bearer token an authenticating reverse proxy in front of Ollama would check. Ollama itself
    * has no keys, so when this is unset every request passes.
@@ -197,8 +198,10 @@ class FakeOllama {
   private readonly models: FakeOllamaModel[];
   private readonly apiKey: string;
   private readonly chunkIntervalMs: number;
+  private readonly hostile: HostileOptions;
 
   constructor(options: FakeOllamaOptions) {
+    this.hostile = options;
     this.models = options.models ?? DEFAULT_OLLAMA_MODELS;
     this.apiKey = options.apiKey ?? '';
     this.chunkIntervalMs = options.chunkIntervalMs ?? 0;
@@ -210,6 +213,11 @@ class FakeOllama {
     const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
     const method = request.method ?? 'GET';
     this.requests.push({ method, path, headers: { ...request.headers }, body: body ?? text });
+    const isModelList = method === 'GET' && path === '/api/tags';
+    const hostileError = (message: string) => JSON.stringify({ error: message });
+    if (playHostile(this.hostile, { request, response, isModelList, errorBody: hostileError })) {
+      return;
+    }
 
     if (this.apiKey !== '' && request.headers.authorization !== `Bearer ${this.apiKey}`) {
       sendJson(response, 401, { error: 'unauthorized' });

@@ -3,6 +3,7 @@
 // bodies, and the request checks each kind of service applies. Tests drive the real SDK against it.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { playHostile, type HostileOptions } from './hostile.js';
 import type { FakeProviderServer, Fault, RecordedRequest, ScriptedAnswer } from './types.js';
 
 /**
@@ -25,7 +26,7 @@ export type FakeOpenAiProfile = 'openai' | 'deepseek' | 'moonshot' | 'openrouter
 /** A model record as `GET /v1/models` lists it, with extra fields such as `max_model_len`. */
 export type FakeOpenAiModel = { id: string } & Record<string, unknown>;
 
-export interface FakeOpenAiOptions {
+export interface FakeOpenAiOptions extends HostileOptions {
   profile?: FakeOpenAiProfile;
   apiKey?: string;
   /** Whether requests must carry the key. Set false to act as a local server that takes none. */
@@ -201,8 +202,10 @@ class FakeState {
   private readonly requireKey: boolean;
   private readonly models: FakeOpenAiModel[];
   private readonly reasoningField: NonNullable<FakeOpenAiOptions['reasoningField']>;
+  private readonly hostile: HostileOptions;
 
   constructor(options: FakeOpenAiOptions) {
+    this.hostile = options;
     this.profile = options.profile ?? 'openai';
     this.apiKey = options.apiKey ?? DEFAULT_KEY;
     this.requireKey = options.requireKey ?? true;
@@ -217,6 +220,10 @@ class FakeState {
     const body = parseJson(raw);
     const path = (request.url ?? '/').split('?')[0] ?? '/';
     this.requests.push({ method: request.method ?? 'GET', path, headers: request.headers, body });
+    const isModelList = request.method === 'GET' && path === '/v1/models';
+    if (playHostile(this.hostile, { request, response, isModelList, errorBody: openAiErrorBody })) {
+      return;
+    }
 
     const authError = this.checkKey(request.headers.authorization);
     if (authError !== null) {
@@ -694,4 +701,10 @@ function parseJson(raw: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+function openAiErrorBody(message: string): string {
+  return JSON.stringify({
+    error: { message, type: 'invalid_request_error', param: null, code: 'invalid_api_key' },
+  });
 }

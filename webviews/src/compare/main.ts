@@ -1,0 +1,4 @@
+import { registerToolkit } from '../common/toolkit.js';
+import './compare-app.js';
+
+registerToolkit();

@@ -1,0 +1,4 @@
+import { registerToolkit } from '../../common/toolkit.js';
+import './training-form-app.js';
+
+registerToolkit();
