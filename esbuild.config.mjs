@@ -51,8 +51,8 @@ const targets = {
     format: 'cjs',
     target: 'node20',
     external: ['vscode'],
-    // jsonc-parser's `main` is a UMD build that requires its own files at run time, which a
-    // bundle cannot resolve; its `module` build is plain ESM that esbuild inlines.
+    // jsonc-parser's `main` is a UMD build that requires its own files at run time, so a bundle
+    // cannot resolve them. Its `module` build is plain ESM, which esbuild inlines.
     mainFields: ['module', 'main'],
   },
   webviews: {

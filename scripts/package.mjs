@@ -11,7 +11,7 @@ const ALLOWED = [
   /^extension\/media\//,
   /^extension\/extension\/schemas\/[a-z-]+\.schema\.json$/,
   /^extension\/dist\/extension\/extension\.js$/,
-  /^extension\/dist\/webviews\/(?!admin\/)[a-z]+\/main\.js$/,
+  /^extension\/dist\/webviews\/(?!admin\/)[a-z-]+\/main\.js$/,
   /^\[Content_Types\]\.xml$/,
   /^extension\.vsixmanifest$/,
 ];

@@ -47,6 +47,22 @@ export interface Config {
   uploadExpiryMs: number;
   /** Silence in milliseconds after which a chat or compare stream gets a keep-alive comment. */
   chatKeepAliveMs: number;
+  /**
+   * Characters of one chat answer, content and reasoning together, after which the provider
+   * request is aborted and the answer ends with finish reason `length`.
+   */
+  chatMaxAnswerChars: number;
+  /** Chat answers one user may have running at once, over all sessions. */
+  chatMaxAnswersPerUser: number;
+  /**
+   * How long a chat stream waits for a client that stopped reading before it stops the answer,
+   * in milliseconds.
+   */
+  chatWriteTimeoutMs: number;
+  /** Resumable dataset uploads one user may have open (started, not completed or expired). */
+  uploadMaxOpenPerUser: number;
+  /** Bytes the open resumable uploads of one user may announce in total, in MiB. */
+  uploadMaxReservedMb: number;
   /** Timing of the training supervisor, from the TRAINING_* variables. */
   training: TrainingSettings;
 }
@@ -164,6 +180,11 @@ const envSchema = z.object({
   PROVIDER_TESTS_PER_MINUTE: intInRange('PROVIDER_TESTS_PER_MINUTE', 1, 10_000).default(10),
   UPLOAD_EXPIRY_HOURS: intInRange('UPLOAD_EXPIRY_HOURS', 1, 8760).default(24),
   CHAT_KEEPALIVE_MS: milliseconds('CHAT_KEEPALIVE_MS', 10, 600_000).default(15_000),
+  CHAT_MAX_ANSWER_CHARS: intInRange('CHAT_MAX_ANSWER_CHARS', 1000, 100_000_000).default(1_000_000),
+  CHAT_MAX_ANSWERS_PER_USER: intInRange('CHAT_MAX_ANSWERS_PER_USER', 1, 1000).default(8),
+  CHAT_WRITE_TIMEOUT_MS: milliseconds('CHAT_WRITE_TIMEOUT_MS', 100, 3_600_000).default(60_000),
+  UPLOAD_MAX_OPEN_PER_USER: intInRange('UPLOAD_MAX_OPEN_PER_USER', 1, 1000).default(5),
+  UPLOAD_MAX_RESERVED_MB: intInRange('UPLOAD_MAX_RESERVED_MB', 1, 1_048_576).optional(),
   ...trainingVariables,
 });
 
@@ -214,6 +235,11 @@ export function loadConfig(env: Env = process.env): Config {
     providerTestsPerMinute: values.PROVIDER_TESTS_PER_MINUTE,
     uploadExpiryMs: values.UPLOAD_EXPIRY_HOURS * 60 * 60_000,
     chatKeepAliveMs: values.CHAT_KEEPALIVE_MS,
+    chatMaxAnswerChars: values.CHAT_MAX_ANSWER_CHARS,
+    chatMaxAnswersPerUser: values.CHAT_MAX_ANSWERS_PER_USER,
+    chatWriteTimeoutMs: values.CHAT_WRITE_TIMEOUT_MS,
+    uploadMaxOpenPerUser: values.UPLOAD_MAX_OPEN_PER_USER,
+    uploadMaxReservedMb: values.UPLOAD_MAX_RESERVED_MB ?? 2 * values.MAX_UPLOAD_MB,
     training: trainingSettings(values),
   };
 }

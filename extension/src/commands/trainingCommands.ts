@@ -93,7 +93,7 @@ function register(
 }
 
 /**
- * Returns the task of a tree item or id, or asks the user to pick one when the command came from
+ * Returns the task of a tree item or id, or lets the user pick one when the command came from
  * the Command Palette. `statuses` limits the choice to tasks the command accepts.
  */
 async function resolveTask(

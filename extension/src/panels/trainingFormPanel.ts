@@ -35,6 +35,8 @@ export class TrainingFormPanel implements vscode.Disposable {
   readonly onDidPost = this.posted.event;
   /** The task the form created last; the in-host tests read it. */
   created: ApiTrainingTask | undefined;
+  /** True once the form closed. */
+  disposed = false;
 
   private constructor(
     private readonly host: FormHost,
@@ -124,6 +126,7 @@ export class TrainingFormPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (TrainingFormPanel.current === this) {
       TrainingFormPanel.current = undefined;
     }

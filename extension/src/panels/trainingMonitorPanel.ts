@@ -25,9 +25,11 @@ type MonitorHost = WebviewPanelHost<MonitorHostMessage, MonitorWebviewMessage>;
 
 /**
  * The host side of a task's monitor, one panel per task. A TaskFollower keeps the task's
- * metrics and log from its event stream while the panel is open, hidden or not; the webview gets
- * everything on `ready` and the changes afterwards. Overlays are other tasks' metrics, read once
- * when added.
+ * metrics and log from its event stream while the panel is open, whether shown or hidden. The
+ * webview gets everything on `ready` and the changes afterwards. Overlays are other tasks'
+ * metrics, read once when added.
+ * NOTE: an overlay of a task that is still running does not grow; removing and adding it again
+ * reads its metrics anew.
  */
 export class TrainingMonitorPanel implements vscode.Disposable {
   private static readonly panels = new Map<number, TrainingMonitorPanel>();

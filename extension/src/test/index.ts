@@ -12,6 +12,7 @@ export async function run(): Promise<void> {
   // After the workbench suites, which end signed out; the providers suite signs in again.
   await import('./providers.test.js');
   await import('./chat.test.js');
+  await import('./compare.test.js');
   await import('./datasets.test.js');
   await import('./prompts.test.js');
   await import('./training.test.js');

@@ -86,7 +86,7 @@ async function applyQuickFix(document: vscode.TextDocument, range: vscode.Range,
 
 /**
  * Closes every editor without saving. Closing a changed editor with the Close All command would
- * open a save dialog that no one answers.
+ * open a save dialog that blocks the tests.
  */
 async function closeEditorsWithoutSaving(): Promise<void> {
   for (let closed = 0; closed < 100; closed += 1) {

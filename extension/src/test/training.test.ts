@@ -16,10 +16,9 @@ import type {
   MonitorHostMessage,
   TrainingFormHostMessage,
 } from '../../../shared/src/protocol/training.js';
-import { ApiError } from '../api/errors.js';
 import { signIn } from '../auth/signIn.js';
 import type { WorkbenchApi } from '../extension.js';
-import { TrainingFormPanel } from '../panels/trainingFormPanel.js';
+import type { TrainingFormPanel } from '../panels/trainingFormPanel.js';
 import type { TrainingMonitorPanel } from '../panels/trainingMonitorPanel.js';
 import type { DeleteChoice, TrainingDialogs } from '../training/dialogs.js';
 import { linesAfterLive, linesAfterTail, tailLines } from '../training/logLines.js';
@@ -29,10 +28,10 @@ import type { TrainingTasksView, TrainingTreeNode } from '../views/trainingTasks
 import { activateExtension, EXTENSION_ID, readTestConfig, waitFor } from './environment.js';
 import { ScriptedPrompts } from './scriptedPrompts.js';
 
-// The Training Tasks view, the task form and the monitor against the real server, with a real
-// OpenSSH server on loopback (scripts/with-sshd.sh) as the GPU host and the project's
-// llamafactory-cli stand-in, which trains a tiny LoRA on the CPU and writes trainer_log.jsonl the
-// way LLaMA-Factory does. The tests run in order: add the host, create a task, run it, delete it.
+// The Training Tasks view, the task form and the monitor against the real server. The GPU host is
+// a real OpenSSH server on loopback (scripts/with-sshd.sh) with the project's llamafactory-cli
+// stand-in on its PATH, which trains a tiny LoRA on the CPU and writes trainer_log.jsonl the way
+// LLaMA-Factory does. The tests run in order: add the host, create a task, run it, delete it.
 
 suite('training log placement', () => {
   const cases: [name: string, known: string[], tail: string[], lines: string[], gap: boolean][] = [
@@ -209,7 +208,7 @@ async function startSshd(root: string): Promise<LoopbackSshd> {
   };
 }
 
-/** Dialog answers queued by the tests, with a record of what each dialog showed. */
+/** Dialog replies queued by the tests, with a record of what each dialog showed. */
 class ScriptedDialogs implements TrainingDialogs {
   readonly shown: string[] = [];
   deleteChoice: DeleteChoice | undefined;
@@ -274,6 +273,9 @@ suite('training tasks view', () => {
   let host: ApiGpuHost;
   let task: ApiTrainingTask;
   let monitor: TrainingMonitorPanel | undefined;
+  // The panels come from the commands: the test bundle has its own copy of the panel classes,
+  // whose static `open` would always be empty.
+  let form: TrainingFormPanel | undefined;
   const dialogs = new ScriptedDialogs();
   const prompts = new ScriptedPrompts();
   let restore: { dialogs: TrainingDialogs; prompts: TrainingTasksView['prompts'] };
@@ -302,7 +304,7 @@ suite('training tasks view', () => {
 
   suiteTeardown(async () => {
     monitor?.dispose();
-    TrainingFormPanel.open?.dispose();
+    form?.dispose();
     view.dialogs = restore.dialogs;
     view.prompts = restore.prompts;
     await sshd?.close();
@@ -312,17 +314,17 @@ suite('training tasks view', () => {
   });
 
   async function uploadDataset(serverUrl: string, token: string): Promise<number> {
-    const form = new FormData();
-    form.append('name', `training test ${Date.now()}`);
-    form.append('file', new Blob([alpacaDataset()], { type: 'application/json' }), 'numbers.json');
+    const body = new FormData();
+    body.append('name', `training test ${Date.now()}`);
+    body.append('file', new Blob([alpacaDataset()], { type: 'application/json' }), 'numbers.json');
     const response = await fetch(new URL('/api/datasets', serverUrl), {
       method: 'POST',
       headers: { Authorization: `Bearer ${token}` },
-      body: form,
+      body,
     });
-    const body = (await response.json()) as { dataset?: { id: number } };
-    assert.equal(response.status, 201, JSON.stringify(body));
-    return body.dataset?.id ?? 0;
+    const created = (await response.json()) as { dataset?: { id: number } };
+    assert.equal(response.status, 201, JSON.stringify(created));
+    return created.dataset?.id ?? 0;
   }
 
   async function childrenOf(node?: TrainingTreeNode): Promise<TrainingTreeNode[]> {
@@ -378,7 +380,7 @@ suite('training tasks view', () => {
     const result = dialogs.hostTests.at(-1);
     assert.ok(result, 'no test result was shown');
     assert.equal(result.connected, true);
-    // The stand-in answers `llamafactory-cli version`; loopback has no GPU.
+    // The stand-in prints a version for `llamafactory-cli version`; loopback has no GPU.
     assert.notEqual(result.llamaFactoryVersion, null);
     assert.deepEqual(result.gpus, []);
     assert.ok(result.findings.length > 0, 'no finding about the missing GPU');
@@ -386,7 +388,7 @@ suite('training tasks view', () => {
   });
 
   test('form shows the server messages for rejected parameters', async () => {
-    const form = await vscode.commands.executeCommand<TrainingFormPanel>(
+    form = await vscode.commands.executeCommand<TrainingFormPanel>(
       'llmWorkbench.trainingTasks.create',
     );
     const posts: TrainingFormHostMessage[] = [];
@@ -414,12 +416,12 @@ suite('training tasks view', () => {
       rejected.fieldErrors['parameters.batchSize'],
       'must be a whole number from 1 to 1024',
     );
-    assert.equal(TrainingFormPanel.open, form, 'the form closed after a rejection');
+    assert.equal(form.disposed, false, 'the form closed after a rejection');
   });
 
   test('form creates a task', async () => {
-    const form = TrainingFormPanel.open;
-    assert.ok(form, 'the form is not open');
+    assert.ok(form, 'the form was not opened');
+    assert.equal(form.disposed, false, 'the form is closed');
     const posts: TrainingFormHostMessage[] = [];
     const listener = form.onDidPost((message) => posts.push(message));
     await form.handle({ type: 'ready' });
@@ -443,7 +445,7 @@ suite('training tasks view', () => {
     listener.dispose();
     assert.ok(form.created, 'no task was created');
     task = form.created;
-    assert.equal(TrainingFormPanel.open, undefined, 'the form stayed open');
+    assert.equal(form.disposed, true, 'the form stayed open');
     const stored = await view.api.getTask(task.id);
     assert.equal(stored.status, 'pending');
     assert.equal(stored.parameters.learningRate, 0.01);
@@ -545,8 +547,11 @@ suite('training tasks view', () => {
     );
     assert.equal(deleted, true);
     assert.ok(dialogs.shown.includes(`delete ${task.name}`));
+    // The error class of the extension bundle is not this bundle's ApiError, so its fields count.
     await assert.rejects(view.api.getTask(task.id), (error: unknown) => {
-      return error instanceof ApiError && error.status === 404;
+      assert.equal((error as { name?: string }).name, 'ApiError');
+      assert.equal((error as { status?: number }).status, 404);
+      return true;
     });
     assert.ok(!fs.existsSync(runDir), `${runDir} still exists`);
   });

@@ -6,14 +6,14 @@ import type {
   HostKeyResponse,
 } from '../../../shared/src/api/training.js';
 
-/** The answer to the delete confirmation: whether to delete the run directory on the host too. */
+/** The choice made in the delete confirmation: whether to delete the run directory too. */
 export interface DeleteChoice {
   removeRunDir: boolean;
 }
 
 /**
  * The modal dialogs and file pickers of the training commands, which show them only through it,
- * so the in-host tests can answer them.
+ * so the in-host tests can reply to them.
  */
 export interface TrainingDialogs {
   /** Asks before a task is deleted; resolves undefined when the user cancels. */

@@ -21,7 +21,7 @@ export function formatSteps(task: ApiTrainingTask): string {
   return totalSteps === null ? String(step) : `${step}/${totalSteps}`;
 }
 
-/** Describes where a task stands in a few words: progress, queue place or how it ended. */
+/** Describes the state of a task in a few words: progress, queue place or how it ended. */
 export function describeProgress(task: ApiTrainingTask): string {
   const { progress } = task;
   switch (task.status) {

@@ -185,7 +185,7 @@ async function askHost(deps: TrainingDependencies): Promise<CreateGpuHostRequest
   };
 }
 
-/** Picks the private key file, reads it, and asks for its passphrase when it is encrypted. */
+/** Picks the private key file and reads it, with its passphrase when the key is encrypted. */
 async function askPrivateKey(
   deps: TrainingDependencies,
 ): Promise<{ privateKey: string; privateKeyPassphrase?: string } | undefined> {
@@ -243,7 +243,7 @@ function isEncryptedKey(privateKey: string): boolean {
   return bytes.subarray(19, 19 + cipherLength).toString('latin1') !== 'none';
 }
 
-/** Adds a host, then asks the admin to confirm its host key and offers a test. */
+/** Adds a host, then has the admin confirm its host key and offers a test. */
 async function addHost(deps: TrainingDependencies): Promise<ApiGpuHost | undefined> {
   const request = await askHost(deps);
   if (request === undefined) {

@@ -11,13 +11,15 @@ function error(message: string): FieldCheck {
   return { severity: 'error', message };
 }
 
-function singleLine(value: string, max: number, what: string): FieldCheck | undefined {
+function singleLine(value: string, max: number, subject: string): FieldCheck | undefined {
   const trimmed = value.trim();
   if (trimmed === '') {
-    return error(`Enter ${what}.`);
+    return error(`Enter ${subject}.`);
   }
   if (trimmed.length > max) {
-    return error(`${what[0]?.toUpperCase()}${what.slice(1)} must be at most ${max} characters.`);
+    return error(
+      `${subject[0]?.toUpperCase()}${subject.slice(1)} must be at most ${max} characters.`,
+    );
   }
   return undefined;
 }

@@ -13,9 +13,9 @@ export interface PlacedLines {
 
 /**
  * Returns the lines of a tail of train.log that come after `known`. The tail is expected to
- * repeat the last known lines somewhere; the longest such run wins, the earliest among equals, so
- * a repeated line is not taken for one already shown. A tail that repeats none of them is
- * returned whole with `gap` set, unless nothing is known yet.
+ * repeat the last known lines somewhere. The longest such run wins, and the earliest among equal
+ * runs, so a repeated line is not taken for one already shown. A tail that repeats none of them
+ * is returned whole with `gap` set, unless nothing is known yet.
  */
 export function linesAfterTail(known: readonly string[], tail: readonly string[]): PlacedLines {
   if (known.length === 0) {
@@ -62,8 +62,8 @@ function matchingRun(known: readonly string[], piece: readonly string[], end: nu
 
 /**
  * Splits the text of a log tail into whole lines. A tail that starts inside the file drops its
- * first, cut line; a last line without its line ending is still being written and is kept only
- * when `complete`, because then no more text will follow.
+ * first line, which is cut. A last line without its line ending is still being written, so it is
+ * kept only when `complete` says no more text will follow.
  */
 export function tailLines(text: string, offset: number, complete: boolean): string[] {
   if (text === '') {

@@ -18,7 +18,7 @@ const TAIL_BYTES = 262_144;
 const MIN_RETRY_MS = 1000;
 const MAX_RETRY_MS = 15_000;
 
-/** What a follower reports as it goes; every callback gets only what changed. */
+/** Callbacks of a follower; each gets only what changed. */
 export interface FollowerListener {
   task(task: ApiTrainingTask): void;
   metrics(changed: ApiTrainingMetric[]): void;
@@ -40,7 +40,7 @@ export class TaskFollower {
   private readonly metricsByStep = new Map<number, ApiTrainingMetric>();
   private logLines: string[] = [];
   private readonly abort = new AbortController();
-  /** Why the last connection ended, for the reconnecting state. */
+  /** The reason the last connection ended, shown while reconnecting. */
   private lastFailure = '';
 
   constructor(

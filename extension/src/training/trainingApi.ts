@@ -55,7 +55,7 @@ export class TrainingApi {
     const { task } = await this.client.request<{ task: ApiTrainingTask }>(
       'POST',
       `/api/training/tasks/${taskId}/${action}`,
-      // Starting uploads the dataset over SSH before the server answers.
+      // Starting uploads the dataset over SSH before the server responds.
       { timeoutMs: 120_000 },
     );
     return task;
@@ -116,8 +116,8 @@ export class TrainingApi {
   }
 
   /**
-   * Downloads the report as text: Markdown or HTML. The report routes answer with text, which
-   * `ApiClient.request` would reject as a body that is not JSON, so this sends the request itself
+   * Downloads the report as text: Markdown or HTML. The report route responds with text, which
+   * `ApiClient.request` would reject as a body that is not JSON. So this sends the request itself,
    * after a cheap request has refreshed the access token when needed.
    */
   async reportText(taskId: number, format: 'md' | 'html'): Promise<string> {
@@ -189,9 +189,9 @@ function reportError(status: number, text: string): ApiError {
     return new ApiError(
       status,
       body.error?.code ?? 'http_error',
-      body.error?.message ?? `The server answered HTTP ${status}.`,
+      body.error?.message ?? `The server responded with HTTP ${status}.`,
     );
   } catch {
-    return new ApiError(status, 'http_error', `The server answered HTTP ${status}.`);
+    return new ApiError(status, 'http_error', `The server responded with HTTP ${status}.`);
   }
 }

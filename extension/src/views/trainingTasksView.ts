@@ -22,7 +22,7 @@ export const TRAINING_POLL_INTERVAL_MS = 3000;
 export type TrainingTreeNode =
   TrainingGroupNode | TrainingTaskNode | GpuHostsGroupNode | GpuHostNode | MessageNode;
 
-/** What one load of the view read from the server. */
+/** The data one load of the view read from the server. */
 interface ViewSnapshot {
   tasks: ApiTrainingTask[];
   /** Null for users who are not admins. */
@@ -40,7 +40,7 @@ interface ViewSnapshot {
  */
 export class TrainingTasksView extends ServerTreeProvider<TrainingTreeNode> {
   readonly api: TrainingApi;
-  /** The steps of the GPU host form. The in-host tests replace it to answer them. */
+  /** The steps of the GPU host form. The in-host tests replace it with scripted replies. */
   prompts: PromptUi;
   /** The modal dialogs and file pickers of the commands. The in-host tests replace them. */
   dialogs: TrainingDialogs = vscodeTrainingDialogs;

@@ -1,9 +1,13 @@
 import type { AppServices } from '../context.js';
-import { conflict } from '../errors.js';
+import { conflict, HttpError } from '../errors.js';
 import { DEFAULT_TIMEOUTS, type ClientTimeouts } from '../providers/clients/types.js';
 
-/** The reason an answer's provider request was aborted before it ended. */
-export type AbortCause = 'stopped' | 'disconnected';
+/**
+ * The reason an answer's provider request was aborted before it ended: a stop request, a client
+ * that went away or stopped reading (`disconnected`), or the answer reaching the maximum length
+ * (`limit`), which ends it as complete with finish reason `length`.
+ */
+export type AbortCause = 'stopped' | 'disconnected' | 'limit';
 
 /** An answer being generated: its session, its message once stored, and how to abort it. */
 export class InFlightAnswer {
@@ -17,9 +21,11 @@ export class InFlightAnswer {
 
   constructor(
     readonly sessionId: number,
+    readonly userId: number,
     private readonly onRelease: (answer: InFlightAnswer) => void,
   ) {}
 
+  /** Aborts the provider request; the first cause given is kept. */
   abort(cause: AbortCause): void {
     this.controller.abort(cause);
   }
@@ -35,28 +41,50 @@ export class InFlightAnswer {
   }
 }
 
-/**
- * The chat state of one running server: settings tests may change, and the answers in flight,
- * at most one per session, so that a second message cannot interleave with an answer.
- * NOTE: the answers are known only to the server process that runs them. Behind a load balancer,
- * a stop request that reaches another instance finds no answer to abort.
- */
-export class ChatRuntime {
+/** The chat settings of a running server, from its config; tests may change them. */
+export interface ChatLimits {
   /**
-   * Silence in milliseconds after which a stream gets a keep-alive comment. It starts at
-   * CHAT_KEEPALIVE_MS, and tests may change it on a running server.
+   * Silence in milliseconds after which a stream gets a keep-alive comment (CHAT_KEEPALIVE_MS).
    */
   keepAliveMs: number;
+  /** Characters of one answer, content and reasoning together (CHAT_MAX_ANSWER_CHARS). */
+  maxAnswerChars: number;
+  /** Answers one user may have running at once (CHAT_MAX_ANSWERS_PER_USER). */
+  maxAnswersPerUser: number;
+  /** How long a stream waits for a client that stopped reading (CHAT_WRITE_TIMEOUT_MS). */
+  writeTimeoutMs: number;
+}
+
+/**
+ * The chat state of one running server: settings tests may change, and the answers in flight,
+ * at most one per session, so that a second message cannot interleave with an answer, and at
+ * most `maxAnswersPerUser` per user.
+ * NOTE: the answers are known only to the server process that runs them. Behind a load balancer,
+ * a stop request that reaches another instance finds no answer to abort, and each instance
+ * counts a user's answers on its own.
+ */
+export class ChatRuntime implements ChatLimits {
+  keepAliveMs: number;
+  maxAnswerChars: number;
+  maxAnswersPerUser: number;
+  writeTimeoutMs: number;
   clientTimeouts: ClientTimeouts = DEFAULT_TIMEOUTS;
   private readonly bySession = new Map<number, InFlightAnswer>();
   private readonly byMessage = new Map<number, InFlightAnswer>();
+  private readonly countByUser = new Map<number, number>();
 
-  constructor(keepAliveMs: number) {
-    this.keepAliveMs = keepAliveMs;
+  constructor(limits: ChatLimits) {
+    this.keepAliveMs = limits.keepAliveMs;
+    this.maxAnswerChars = limits.maxAnswerChars;
+    this.maxAnswersPerUser = limits.maxAnswersPerUser;
+    this.writeTimeoutMs = limits.writeTimeoutMs;
   }
 
-  /** Reserves the session for one answer; throws 409 while another answer of it runs. */
-  begin(sessionId: number): InFlightAnswer {
+  /**
+   * Reserves the session for one answer of the user. Throws 409 while another answer of the
+   * session runs, and 429 while the user already has `maxAnswersPerUser` answers running.
+   */
+  begin(sessionId: number, userId: number): InFlightAnswer {
     const running = this.bySession.get(sessionId);
     if (running !== undefined) {
       const stopHint =
@@ -70,8 +98,20 @@ export class ChatRuntime {
         { messageId: running.messageId },
       );
     }
-    const answer = new InFlightAnswer(sessionId, (released) => this.forget(released));
+    const userAnswers = this.countByUser.get(userId) ?? 0;
+    if (userAnswers >= this.maxAnswersPerUser) {
+      throw new HttpError(
+        429,
+        'too_many_answers',
+        `You already have ${userAnswers} chat answers running, the most one user may have at ` +
+          `once (CHAT_MAX_ANSWERS_PER_USER=${this.maxAnswersPerUser}); wait for one to end or ` +
+          'stop one, then send again.',
+        { details: { running: userAnswers, limit: this.maxAnswersPerUser } },
+      );
+    }
+    const answer = new InFlightAnswer(sessionId, userId, (released) => this.forget(released));
     this.bySession.set(sessionId, answer);
+    this.countByUser.set(userId, userAnswers + 1);
     return answer;
   }
 
@@ -99,6 +139,12 @@ export class ChatRuntime {
   private forget(answer: InFlightAnswer): void {
     if (this.bySession.get(answer.sessionId) === answer) {
       this.bySession.delete(answer.sessionId);
+      const remaining = (this.countByUser.get(answer.userId) ?? 1) - 1;
+      if (remaining > 0) {
+        this.countByUser.set(answer.userId, remaining);
+      } else {
+        this.countByUser.delete(answer.userId);
+      }
     }
     if (answer.messageId !== null && this.byMessage.get(answer.messageId) === answer) {
       this.byMessage.delete(answer.messageId);
@@ -112,7 +158,13 @@ const runtimes = new WeakMap<AppServices, ChatRuntime>();
 export function chatRuntime(services: AppServices): ChatRuntime {
   let runtime = runtimes.get(services);
   if (runtime === undefined) {
-    const created = new ChatRuntime(services.config.chatKeepAliveMs);
+    const { config } = services;
+    const created = new ChatRuntime({
+      keepAliveMs: config.chatKeepAliveMs,
+      maxAnswerChars: config.chatMaxAnswerChars,
+      maxAnswersPerUser: config.chatMaxAnswersPerUser,
+      writeTimeoutMs: config.chatWriteTimeoutMs,
+    });
     services.stopping.addEventListener('abort', () => created.stopAll(), { once: true });
     runtime = created;
     runtimes.set(services, runtime);

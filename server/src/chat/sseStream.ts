@@ -11,13 +11,27 @@ const SSE_HEADERS = {
 };
 
 /**
+ * Bytes a stream may have waiting for a slow client before it is closed. The check runs before
+ * each write, so one event larger than this, such as a `done` event with a long answer, still
+ * goes out whole.
+ */
+export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+/**
  * A server-sent event stream written straight to the Node response, past Koa's body handling,
  * so each event leaves as soon as it is written. After `keepAliveMs` without an event it sends a
  * comment line, which clients ignore and which keeps idle proxies from closing the connection.
+ *
+ * A client that reads slower than events arrive makes the response buffer them. A writer that
+ * produces many events should wait for `drained()` whenever `send` returns false; one that does
+ * not is cut off once MAX_BUFFERED_BYTES wait, which closes the connection as if the client had
+ * left.
  */
 export class SseStream {
   private readonly response: ServerResponse;
   private readonly keepAlive: NodeJS.Timeout;
+  /** True once the stream was closed because its client fell too far behind. */
+  overflowed = false;
 
   /** Sends the status and headers at once; the headers Koa middleware set are kept. */
   constructor(ctx: AppContext, keepAliveMs: number) {
@@ -36,9 +50,41 @@ export class SseStream {
     return !this.response.writableEnded && !this.response.destroyed;
   }
 
-  send<K extends ChatStreamEventType>(type: K, data: ChatStreamEvents[K]): void {
-    this.write(encodeSseEvent(type, data));
+  /**
+   * Writes one event. Returns false when the client has not yet read what was written before,
+   * or the stream is closed; the caller should then wait for `drained()` before sending more.
+   */
+  send<K extends ChatStreamEventType>(type: K, data: ChatStreamEvents[K]): boolean {
+    const accepted = this.write(encodeSseEvent(type, data));
     this.keepAlive.refresh();
+    return accepted;
+  }
+
+  /**
+   * Waits until the client has read the buffered events. Resolves true then, and false when the
+   * stream closed or `timeoutMs` passed first.
+   */
+  drained(timeoutMs: number): Promise<boolean> {
+    const response = this.response;
+    if (!this.open) {
+      return Promise.resolve(false);
+    }
+    if (!response.writableNeedDrain) {
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const settle = (result: boolean) => {
+        clearTimeout(timer);
+        response.off('drain', onDrain);
+        response.off('close', onClose);
+        resolve(result);
+      };
+      const onDrain = () => settle(true);
+      const onClose = () => settle(false);
+      const timer = setTimeout(() => settle(false), timeoutMs);
+      response.on('drain', onDrain);
+      response.on('close', onClose);
+    });
   }
 
   end(): void {
@@ -48,9 +94,21 @@ export class SseStream {
     }
   }
 
-  private write(frame: string): void {
-    if (this.open) {
-      this.response.write(frame);
+  /** Closes the connection without ending the stream, for a client that stopped reading. */
+  abandon(): void {
+    clearInterval(this.keepAlive);
+    this.response.destroy();
+  }
+
+  private write(frame: string): boolean {
+    if (!this.open) {
+      return false;
     }
+    if (this.response.writableLength > MAX_BUFFERED_BYTES) {
+      this.overflowed = true;
+      this.abandon();
+      return false;
+    }
+    return this.response.write(frame);
   }
 }

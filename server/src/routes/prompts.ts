@@ -34,7 +34,6 @@ import { defineRoute, type RouteTarget } from '../routing.js';
 
 /** Registers `/api/prompts` CRUD and the validate, convert, copy and render routes. */
 export function registerPromptRoutes(target: RouteTarget): void {
-  // The fixed paths come before `/:id` routes of the same method.
   defineValidate(target);
   defineConvert(target);
   defineList(target);

@@ -167,8 +167,8 @@ export class CompareColumn extends LitElement {
   }
 
   /**
-   * The system prompt as typed, with a picker of saved prompts above it once the host sends any;
-   * picking one copies its text into the field.
+   * The system prompt as typed. Once the host sends saved prompts, a picker above the field lists
+   * them, and picking one copies its text into the field.
    */
   private renderSystemPrompt() {
     const id = `system-${this.index}`;

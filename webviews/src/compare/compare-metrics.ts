@@ -58,17 +58,17 @@ export class CompareMetrics extends LitElement {
   }
 
   override render() {
-    const shown = this.results.filter((result) => result !== undefined);
-    if (shown.length === 0) {
+    const present = this.results.filter((result) => result !== undefined);
+    if (present.length === 0) {
       return nothing;
     }
-    const rows = metricRows(shown);
+    const rows = metricRows(present);
     return html`
       <table aria-label="Metrics">
         <thead>
           <tr>
             <th scope="col">Metric</th>
-            ${shown.map((result) => html`<th scope="col">${result.modelConfigName}</th>`)}
+            ${present.map((result) => html`<th scope="col">${result.modelConfigName}</th>`)}
           </tr>
         </thead>
         <tbody>

@@ -1,9 +1,9 @@
 /// <reference types="node" />
 /* eslint-disable no-restricted-imports -- this suite runs in Node and drives the monitor webview in
    headless chromium through playwright-core. */
-// The training monitor webview in headless chromium, against a stub of the VS Code webview API:
-// the bundle is built from source, served on loopback under a CSP without 'unsafe-inline', and
-// fed the host messages the extension would send, with a trainer log recorded from the stand-in.
+// The training monitor webview in headless chromium, against a stub of the VS Code webview API.
+// The bundle is built from source and served on loopback under a CSP without 'unsafe-inline'. It
+// gets the host messages the extension would send, with a trainer log recorded from the stand-in.
 // Run: node scripts/webview-tests.mjs webviews/src/training/monitor.browser.test.ts
 import assert from 'node:assert/strict';
 import { after, afterEach, before, suite, test } from 'node:test';
@@ -123,7 +123,7 @@ function seriesOf(drawn: Drawn, label: string): (number | null)[] {
   return drawn.data[index + 1] as (number | null)[];
 }
 
-/** The debiased EMA, computed here independently of the webview's code. */
+/** Computes the debiased EMA here, independently of the webview's code. */
 function expectedEma(values: readonly number[], weight: number): number[] {
   const result: number[] = [];
   let average = 0;
@@ -303,7 +303,7 @@ suite('training monitor log', () => {
     assert.deepEqual(await lineTexts(page), MIXED_LINES);
     const classes = await app(page)
       .locator('training-log-view .line')
-      .evaluateAll((lines) => lines.map((line) => line.className));
+      .evaluateAll((lines: Element[]): string[] => lines.map((line) => line.className));
     assert.deepEqual(classes, [
       'line info',
       'line warning',

@@ -52,6 +52,7 @@ export function checkForm(
   ranges: Record<NumericTrainingParameter, ParameterRange>,
 ): FormCheck {
   const errors: Record<string, string> = {};
+
   const name = values.name ?? '';
   if (name.trim() === '') {
     errors.name = 'must not be empty';
@@ -66,6 +67,7 @@ export function checkForm(
   } else if (/[\t\r\n]/.test(baseModel)) {
     errors.baseModel = 'must not contain tabs or line breaks';
   }
+
   const datasetId = Number(values.datasetId);
   if (!Number.isInteger(datasetId) || datasetId <= 0) {
     errors.datasetId = 'pick a dataset';
@@ -74,6 +76,7 @@ export function checkForm(
   if (!Number.isInteger(gpuHostId) || gpuHostId <= 0) {
     errors.gpuHostId = 'pick a GPU host';
   }
+
   const parameters = checkParameters(values, ranges, errors);
   if (Object.keys(errors).length > 0) {
     return { errors, request: undefined };

@@ -35,7 +35,7 @@ export function alignLines(lines: readonly ChartLine[]): [number[], ...(number |
   return [xs, ...ys];
 }
 
-/** A key of the lines' look; the chart is rebuilt only when it changes, else it gets new data. */
+/** Returns a key of the lines' look: the chart is rebuilt when it changes, else gets new data. */
 export function linesLayoutKey(lines: readonly ChartLine[]): string {
   return JSON.stringify(
     lines.map((line) => [line.label, line.color, line.width, line.dash, line.dots]),

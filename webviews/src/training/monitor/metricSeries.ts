@@ -1,9 +1,9 @@
 import type { ApiTrainingMetric } from '../../../../shared/src/api/training.js';
 
 /**
- * Merges records into a list in step order: a record replaces the one of its step, as when the
- * evaluation loss of a step arrives after its training loss. Returns a new list, so Lit sees the
- * change; appending at the end, the usual case, costs no search.
+ * Merges records into a list in step order. A record replaces the one of its step, as when the
+ * evaluation loss of a step arrives after its training loss. Returns a new list, so Lit notices
+ * the change. Appending at the end, the usual case, costs no search.
  */
 export function mergeMetrics(
   current: readonly ApiTrainingMetric[],

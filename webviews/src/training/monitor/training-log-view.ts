@@ -102,7 +102,7 @@ export class TrainingLogView extends LitElement {
     this.waiting = 0;
   }
 
-  /** The lines that pass the filters, from the whole buffer, without the monitor's notes. */
+  /** Returns the lines that pass the filters, from the whole buffer, without the monitor's notes. */
   visibleLines(): string[] {
     return (this.buffer?.entries ?? [])
       .filter((entry) => entry.marker !== true && this.passes(entry))

@@ -26,6 +26,8 @@ import { monitorStyles } from './monitorStyles.js';
 
 type Tab = MonitorState['tab'];
 
+const TAB_LABELS: Record<Tab, string> = { charts: 'Charts', log: 'Log', report: 'Report' };
+
 const DEFAULT_STATE: Omit<MonitorState, 'taskId'> = {
   smoothing: 0.6,
   tab: 'charts',
@@ -168,7 +170,7 @@ export class TrainingMonitorApp extends LitElement {
               aria-selected=${String(this.view.tab === tab)}
               @click=${() => this.selectTab(tab)}
             >
-              ${tab === 'charts' ? 'Charts' : tab === 'log' ? 'Log' : 'Report'}
+              ${TAB_LABELS[tab]}
             </button>`,
         )}
       </div>

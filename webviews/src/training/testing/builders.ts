@@ -14,7 +14,7 @@ import {
 const FIXTURES = path.join(__dirname, 'fixtures');
 const TIME = '2025-01-01T12:00:00.000Z';
 
-/** A task as the API returns it; running at step 20 of 40 unless `overrides` say otherwise. */
+/** Builds a task as the API returns it, running at step 20 of 40 unless `overrides` change it. */
 export function trainingTask(
   id: number,
   overrides: Partial<ApiTrainingTask> = {},
@@ -52,8 +52,8 @@ export function trainingTask(
 }
 
 /**
- * The recorded trainer log as the server stores it: one record per step, where an evaluation
- * record adds its loss to the training record of the same step.
+ * Reads the recorded trainer log as the server stores it: one record per step, where an
+ * evaluation record adds its loss to the training record of the same step.
  */
 export function recordedMetrics(): ApiTrainingMetric[] {
   const byStep = new Map<number, ApiTrainingMetric>();
@@ -76,7 +76,7 @@ export function recordedMetrics(): ApiTrainingMetric[] {
   return [...byStep.values()].sort((left, right) => left.step - right.step);
 }
 
-/** The recorded train.log, line by line. */
+/** Reads the recorded train.log, line by line. */
 export function recordedLog(): string[] {
   return fs
     .readFileSync(path.join(FIXTURES, 'stand-in-train.log'), 'utf8')
@@ -84,7 +84,7 @@ export function recordedLog(): string[] {
     .filter((line) => line !== '');
 }
 
-/** The response of `GET /api/training/defaults`, with short explanations. */
+/** Builds the response of `GET /api/training/defaults`, with short explanations. */
 export function trainingDefaults(): TrainingDefaultsResponse {
   const explanations = Object.fromEntries(
     Object.keys(TRAINING_DEFAULTS).map((key) => [key, `Advice on ${key}.`]),
