@@ -49,7 +49,7 @@ export async function sendMessage(
   content: string,
 ): Promise<void> {
   const usable = await loadSessionConfig(user, session);
-  const answer = chatRuntime(ctx.services).begin(session.id);
+  const answer = chatRuntime(ctx.services).begin(session.id, user.id);
   try {
     const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
       const userMessage = await ChatMessage.create(
@@ -76,7 +76,7 @@ export async function regenerateAnswer(
   messageId: number | null,
 ): Promise<void> {
   const usable = await loadSessionConfig(user, session);
-  const answer = chatRuntime(ctx.services).begin(session.id);
+  const answer = chatRuntime(ctx.services).begin(session.id, user.id);
   try {
     const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
       const { userMessage, replaced } = await findRegenerated(session, messageId, transaction);
@@ -288,6 +288,8 @@ async function failAnswer(
     message: `The server failed while answering; the server log has the details under request id ${ctx.state.requestId}.`,
   };
   try {
+    // The instance may carry values of an update that failed; the stored row decides.
+    await assistant.reload();
     if (assistant.status === 'streaming') {
       await assistant.update({ status: 'error', finishReason: 'error', error: stored });
     }

@@ -17,8 +17,9 @@ import {
 } from '../providers/clients/index.js';
 import { providerConnection } from '../providers/connection.js';
 import { meteredStream } from '../usage/meter.js';
+import { keepAnswerAlive } from './interruptedAnswers.js';
 import { presentChatMessage } from './presenter.js';
-import { chatRuntime, type InFlightAnswer } from './runtime.js';
+import { chatRuntime, type AbortCause, type InFlightAnswer } from './runtime.js';
 import type { SseStream } from './sseStream.js';
 
 /** One answer to generate and store. */
@@ -39,15 +40,23 @@ export interface AnswerRun {
 
 /**
  * Streams an answer from the provider through the usage meter and passes reasoning, content and
- * usage on to the event stream as they arrive. When the provider stream ends, stores the outcome
- * on the assistant message: `complete`, `stopped` when the answer was aborted (the partial text
- * is kept) or `error`. Then ends the event stream with `done` or `error` and returns the message.
+ * usage on to the event stream as they arrive. The next provider event is read only once the
+ * client has taken the last one, so a slow reader slows the provider stream instead of filling
+ * the server's memory; a client that reads nothing for CHAT_WRITE_TIMEOUT_MS is cut off and the
+ * answer stopped. An answer that reaches CHAT_MAX_ANSWER_CHARS is cut there, its provider
+ * request aborted, and it ends with finish reason `length`.
+ *
+ * When the provider stream ends, stores the outcome on the assistant message: `complete`,
+ * `stopped` when the answer was aborted (the partial text is kept) or `error`. Then ends the
+ * event stream with `done` or `error` and returns the message as stored.
  */
 export async function relayAnswer(run: AnswerRun): Promise<ChatMessage> {
-  const draft = new AnswerDraft(performance.now());
+  const runtime = chatRuntime(run.services);
+  const draft = new AnswerDraft(performance.now(), runtime.maxAnswerChars);
+  const heartbeat = keepAnswerAlive(run.message.id, run.logger);
   try {
     const connection = providerConnection(run.services, run.provider);
-    const client = createProviderClient(connection, chatRuntime(run.services).clientTimeouts);
+    const client = createProviderClient(connection, runtime.clientTimeouts);
     const request = { ...run.request, signal: run.answer.controller.signal };
     const events = meteredStream(client, request, {
       userId: run.userId,
@@ -56,8 +65,15 @@ export async function relayAnswer(run: AnswerRun): Promise<ChatMessage> {
       logger: run.logger,
     });
     for await (const event of events) {
-      draft.observe(event, performance.now());
-      forward(run, event);
+      const fitted = draft.fit(event);
+      draft.observe(fitted, performance.now());
+      if (!(await forward(run, fitted, runtime.writeTimeoutMs))) {
+        break;
+      }
+      if (draft.limitReached) {
+        run.answer.abort('limit');
+        break;
+      }
     }
   } catch (error) {
     run.logger.error({ err: error, messageId: run.message.id }, 'chat answer failed');
@@ -65,37 +81,116 @@ export async function relayAnswer(run: AnswerRun): Promise<ChatMessage> {
       code: 'internal',
       message: 'The server failed while relaying the answer; the server log has the details.',
     };
+  } finally {
+    heartbeat.stop();
   }
   draft.endedAt = performance.now();
 
-  const outcome = draft.outcome(run.answer.abortCause !== null);
-  await run.message.update(outcome);
-  finish(run, outcome);
+  const stored = await storeOutcome(run, draft.outcome(run.answer.abortCause));
+  finish(run, stored);
   return run.message;
 }
 
-/** Passes a provider event on to the client; reasoning blocks stay on the server. */
-function forward(run: AnswerRun, event: StreamEvent): void {
+/**
+ * Passes a provider event on to the client; reasoning blocks stay on the server. When the client
+ * has not read the earlier events yet, waits up to `writeTimeoutMs` for it. Returns false when
+ * the client read nothing in that time: the connection is then closed and the answer stopped.
+ */
+async function forward(
+  run: AnswerRun,
+  event: StreamEvent,
+  writeTimeoutMs: number,
+): Promise<boolean> {
   const stream = run.stream;
   if (stream === undefined || !stream.open) {
-    return;
+    return true;
   }
   const messageId = run.message.id;
+  let accepted = true;
   switch (event.type) {
     case 'reasoning':
     case 'content':
       if (event.text !== '') {
-        stream.send(event.type, { messageId, text: event.text });
+        accepted = stream.send(event.type, { messageId, text: event.text });
       }
       break;
     case 'usage':
-      stream.send('usage', { messageId, usage: event.usage });
+      accepted = stream.send('usage', { messageId, usage: event.usage });
       break;
     case 'reasoning-block':
     case 'finish':
     case 'error':
       break;
   }
+  if (accepted || (await stream.drained(writeTimeoutMs)) || !stream.open) {
+    // A client that closed the connection is handled by the disconnect listener.
+    return true;
+  }
+  run.logger.warn(
+    { messageId, writeTimeoutMs },
+    'chat client read nothing within the write timeout; stopping the answer',
+  );
+  run.answer.abort('disconnected');
+  stream.abandon();
+  return false;
+}
+
+/**
+ * Stores the outcome on the message and returns what was stored. When the database rejects it,
+ * as MySQL does for text over its 16 MiB MEDIUMTEXT column or its max_allowed_packet, the message
+ * is marked `error` in a second, small update and keeps the text it had before.
+ */
+async function storeOutcome(run: AnswerRun, outcome: AnswerOutcome): Promise<AnswerOutcome> {
+  const message = run.message;
+  try {
+    await message.update(outcome);
+  } catch (error) {
+    const characters = outcome.content.length + (outcome.reasoning?.length ?? 0);
+    run.logger.error(
+      { err: error, messageId: message.id, characters },
+      'failed to store a chat answer',
+    );
+    return storeFailure(message, outcome, characters);
+  }
+  // A model config deleted while the answer streamed has set the stored model_config_id to null.
+  await message.reload({ attributes: ['id', 'modelConfigId'] });
+  return outcome;
+}
+
+async function storeFailure(
+  message: ChatMessage,
+  outcome: AnswerOutcome,
+  characters: number,
+): Promise<AnswerOutcome> {
+  const error: ChatMessageError = {
+    code: 'internal',
+    message:
+      `The answer of ${characters.toLocaleString('en-US')} characters could not be stored; the ` +
+      'server log has the details. Send the message again, or ask for a shorter answer.',
+  };
+  // Drops the values the failed update left on the instance, so it shows what is stored.
+  await message.reload();
+  await message.update({
+    status: 'error',
+    finishReason: 'error',
+    error,
+    promptTokens: outcome.promptTokens,
+    completionTokens: outcome.completionTokens,
+    reasoningTokens: outcome.reasoningTokens,
+    ttftMs: outcome.ttftMs,
+    ttfaMs: outcome.ttfaMs,
+    latencyMs: outcome.latencyMs,
+    providerFinishReason: outcome.providerFinishReason,
+  });
+  return {
+    ...outcome,
+    content: message.content,
+    reasoning: message.reasoning,
+    reasoningBlocks: message.reasoningBlocks,
+    status: 'error',
+    finishReason: 'error',
+    error,
+  };
 }
 
 function finish(run: AnswerRun, outcome: AnswerOutcome): void {
@@ -141,6 +236,8 @@ interface AnswerOutcome {
 class AnswerDraft {
   content = '';
   reasoning = '';
+  /** Set once text was cut to keep the answer within `maxChars`. */
+  limitReached = false;
   readonly reasoningBlocks: ChatReasoningBlock[] = [];
   usage: ChatUsage | null = null;
   finishReason: ChatFinishReason | null = null;
@@ -150,8 +247,33 @@ class AnswerDraft {
   firstAnswerTokenAt: number | null = null;
   endedAt: number;
 
-  constructor(readonly startedAt: number) {
+  constructor(
+    readonly startedAt: number,
+    private readonly maxChars: number,
+  ) {
     this.endedAt = startedAt;
+  }
+
+  /**
+   * Returns the event with its text cut to what still fits in `maxChars`, content and reasoning
+   * together, and sets `limitReached` when it had to cut. A surrogate pair at the cut is left out
+   * whole.
+   */
+  fit(event: StreamEvent): StreamEvent {
+    if (event.type !== 'reasoning' && event.type !== 'content') {
+      return event;
+    }
+    const room = this.maxChars - this.content.length - this.reasoning.length;
+    if (event.text.length <= room) {
+      return event;
+    }
+    this.limitReached = true;
+    let end = Math.max(0, room);
+    const last = event.text.charCodeAt(end - 1);
+    if (end > 0 && last >= 0xd800 && last <= 0xdbff) {
+      end -= 1;
+    }
+    return { ...event, text: event.text.slice(0, end) };
   }
 
   observe(event: StreamEvent, now: number): void {
@@ -184,17 +306,20 @@ class AnswerDraft {
   }
 
   /**
-   * Decides how the answer ended. An abort from this side (stop or disconnect) is `stopped`,
-   * unless the provider had already finished; any other failure is `error`.
+   * Decides how the answer ended. An abort from this side is `stopped` (stop or disconnect) or
+   * `complete` with finish reason `length` (the answer reached the maximum length), unless the
+   * provider had already finished; any other failure is `error`.
    */
-  outcome(aborted: boolean): AnswerOutcome {
+  outcome(abortCause: AbortCause | null): AnswerOutcome {
     let status: ChatMessageStatus = 'complete';
     let finishReason: ChatFinishReason = this.finishReason ?? 'stop';
     let error: ChatMessageError | null = null;
     const stoppedHere =
-      aborted &&
+      abortCause !== null &&
       (this.failure === null ? this.finishReason === null : this.failure.code === 'aborted');
-    if (stoppedHere) {
+    if (stoppedHere && abortCause === 'limit') {
+      finishReason = 'length';
+    } else if (stoppedHere) {
       status = 'stopped';
       finishReason = 'aborted';
     } else if (this.failure !== null) {

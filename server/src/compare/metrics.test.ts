@@ -4,10 +4,11 @@ import { ProviderError, type StreamEvent } from '../providers/clients/index.js';
 import { answerTokensOf, SlotDraft, tokensPerSecond } from './metrics.js';
 
 const PRICES = { priceInputPerMTok: 2, priceOutputPerMTok: 8 };
+const MAX_CHARS = 1000;
 
 /** Feeds timed events to a draft that started at time 1000. */
 function draftOf(events: [at: number, event: StreamEvent][], endedAt: number): SlotDraft {
-  const draft = new SlotDraft(1000);
+  const draft = new SlotDraft(1000, MAX_CHARS);
   for (const [at, event] of events) {
     draft.observe(event, at);
   }
@@ -62,7 +63,7 @@ describe('compare metrics', () => {
       1800,
     );
 
-    const outcome = draft.outcome(false, PRICES);
+    const outcome = draft.outcome(null, PRICES);
 
     assert.equal(outcome.status, 'complete');
     assert.equal(outcome.content, 'The answer.');
@@ -93,7 +94,7 @@ describe('compare metrics', () => {
       1010.5,
     );
 
-    const outcome = draft.outcome(false, PRICES);
+    const outcome = draft.outcome(null, PRICES);
 
     assert.equal(outcome.ttftMs, 10);
     assert.equal(outcome.ttfaMs, 10);
@@ -104,7 +105,7 @@ describe('compare metrics', () => {
   test('reasoning without an answer has no answer time', () => {
     const draft = draftOf([[1020, { type: 'reasoning', text: 'Hmm' }]], 1500);
 
-    const outcome = draft.outcome(true, PRICES);
+    const outcome = draft.outcome('stopped', PRICES);
 
     assert.equal(outcome.status, 'stopped');
     assert.equal(outcome.ttftMs, 20);
@@ -121,7 +122,7 @@ describe('compare metrics', () => {
     });
     const draft = draftOf([[1030, { type: 'error', error: failure }]], 1031);
 
-    const outcome = draft.outcome(false, PRICES);
+    const outcome = draft.outcome(null, PRICES);
 
     assert.equal(outcome.status, 'error');
     assert.equal(outcome.finishReason, 'error');
@@ -148,7 +149,7 @@ describe('compare metrics', () => {
       1090,
     );
 
-    const outcome = draft.outcome(true, PRICES);
+    const outcome = draft.outcome('stopped', PRICES);
 
     assert.equal(outcome.status, 'stopped');
     assert.equal(outcome.finishReason, 'aborted');
@@ -165,7 +166,7 @@ describe('compare metrics', () => {
       1060,
     );
 
-    const outcome = draft.outcome(true, PRICES);
+    const outcome = draft.outcome('stopped', PRICES);
 
     assert.equal(outcome.status, 'complete');
     assert.equal(outcome.finishReason, 'length');
@@ -182,7 +183,7 @@ describe('compare metrics', () => {
       1002,
     );
 
-    const outcome = draft.outcome(false, { priceInputPerMTok: 1, priceOutputPerMTok: null });
+    const outcome = draft.outcome(null, { priceInputPerMTok: 1, priceOutputPerMTok: null });
 
     assert.equal(outcome.cost, null);
   });

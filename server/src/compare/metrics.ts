@@ -4,6 +4,7 @@ import type {
   ChatUsage,
 } from '../../../shared/src/api/chat.js';
 import type { ComparisonResultStatus } from '../../../shared/src/api/compare.js';
+import type { AbortCause } from '../chat/runtime.js';
 import type { ProviderError, StreamEvent } from '../providers/clients/index.js';
 import { costOf, type TokenPrices } from '../usage/meter.js';
 
@@ -63,6 +64,8 @@ export function tokensPerSecond(
 export class SlotDraft {
   content = '';
   reasoning = '';
+  /** Set once text was cut to keep the answer within `maxChars`. */
+  limitReached = false;
   usage: ChatUsage | null = null;
   finishReason: ChatFinishReason | null = null;
   providerFinishReason: string | null = null;
@@ -71,8 +74,30 @@ export class SlotDraft {
   firstAnswerTokenAt: number | null = null;
   endedAt: number;
 
-  constructor(readonly startedAt: number) {
+  constructor(
+    readonly startedAt: number,
+    private readonly maxChars: number,
+  ) {
     this.endedAt = startedAt;
+  }
+
+  /**
+   * Returns the event with its text cut to what still fits in `maxChars`, content and reasoning
+   * together, and sets `limitReached` when it had to cut. A surrogate pair at the cut is left out
+   * whole.
+   */
+  fit(event: StreamEvent): StreamEvent {
+    if (event.type !== 'reasoning' && event.type !== 'content') {
+      return event;
+    }
+    const room = Math.max(0, this.maxChars - this.content.length - this.reasoning.length);
+    if (event.text.length <= room) {
+      return event;
+    }
+    this.limitReached = true;
+    const lastKept = event.text.charCodeAt(room - 1);
+    const end = room > 0 && lastKept >= 0xd800 && lastKept <= 0xdbff ? room - 1 : room;
+    return { ...event, text: event.text.slice(0, end) };
   }
 
   observe(event: StreamEvent, now: number): void {
@@ -106,12 +131,13 @@ export class SlotDraft {
   }
 
   /**
-   * Decides how the answer ended and computes its metrics. An abort from this side (stop or
-   * disconnect) is `stopped`, unless the provider had already finished; any other failure is
-   * `error`. `prices` are the config's, for the cost.
+   * Decides how the answer ended and computes its metrics. An abort from this side is `stopped`
+   * (stop or disconnect) or `complete` with finish reason `length` (the answer reached the
+   * maximum length), unless the provider had already finished; any other failure is `error`.
+   * `prices` are the config's, for the cost.
    */
-  outcome(aborted: boolean, prices: TokenPrices): SlotOutcome {
-    const { status, finishReason, error } = this.ending(aborted);
+  outcome(abortCause: AbortCause | null, prices: TokenPrices): SlotOutcome {
+    const { status, finishReason, error } = this.ending(abortCause);
     const since = (time: number | null) =>
       time === null ? null : Math.round(time - this.startedAt);
     const answerSpan =
@@ -137,14 +163,17 @@ export class SlotDraft {
     };
   }
 
-  private ending(aborted: boolean): {
+  private ending(abortCause: AbortCause | null): {
     status: ComparisonResultStatus;
     finishReason: ChatFinishReason;
     error: ChatMessageError | null;
   } {
     const stoppedHere =
-      aborted &&
+      abortCause !== null &&
       (this.failure === null ? this.finishReason === null : this.failure.code === 'aborted');
+    if (stoppedHere && abortCause === 'limit') {
+      return { status: 'complete', finishReason: 'length', error: null };
+    }
     if (stoppedHere) {
       return { status: 'stopped', finishReason: 'aborted', error: null };
     }

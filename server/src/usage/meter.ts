@@ -7,7 +7,8 @@ import type {
   StreamEvent,
   TokenUsage,
 } from '../providers/clients/types.js';
-import { UsageRecord, type ModelConfig } from '../models/index.js';
+import { ForeignKeyConstraintError, type CreationAttributes } from 'sequelize';
+import { ModelConfig, Provider, UsageRecord, User } from '../models/index.js';
 import type { UsagePurpose } from '../models/usageRecord.js';
 
 /** The user a metered call is made for and the config whose prices it is billed at. */
@@ -30,7 +31,9 @@ export interface TokenPrices {
  * record when the stream ends: after its `finish` or `error` event, or when the caller stops
  * reading early, in which case the record has error code `aborted`. The record contains the last
  * usage the provider reported, so a stream cut short records the tokens counted so far, or none.
- * A failed insert is logged and does not disturb the caller.
+ * When the user, provider or config was deleted while the call ran, the record keeps the model id
+ * and stores null in place of the missing ids. A failed insert is logged and does not disturb the
+ * caller.
  */
 export async function* meteredStream(
   client: ProviderClient,
@@ -125,27 +128,64 @@ class StreamTally {
 async function storeUsage(tally: StreamTally, modelId: string, options: MeterOptions) {
   const config = options.modelConfig;
   const endedAt = performance.now();
+  const record: CreationAttributes<UsageRecord> = {
+    userId: options.userId,
+    providerId: config.providerId,
+    modelConfigId: config.id,
+    modelId,
+    purpose: options.purpose,
+    promptTokens: tally.usage?.promptTokens ?? null,
+    completionTokens: tally.usage?.completionTokens ?? null,
+    reasoningTokens: tally.usage?.reasoningTokens ?? null,
+    cost: costOf(tally.usage, config),
+    latencyMs: Math.round(endedAt - tally.startedAt),
+    ttftMs: tally.firstTextAt === null ? null : Math.round(tally.firstTextAt - tally.startedAt),
+    success: tally.succeeded,
+    finishReason: tally.finishReason,
+    errorCode: tally.storedErrorCode,
+  };
   try {
-    await UsageRecord.create({
-      userId: options.userId,
-      providerId: config.providerId,
-      modelConfigId: config.id,
-      modelId,
-      purpose: options.purpose,
-      promptTokens: tally.usage?.promptTokens ?? null,
-      completionTokens: tally.usage?.completionTokens ?? null,
-      reasoningTokens: tally.usage?.reasoningTokens ?? null,
-      cost: costOf(tally.usage, config),
-      latencyMs: Math.round(endedAt - tally.startedAt),
-      ttftMs: tally.firstTextAt === null ? null : Math.round(tally.firstTextAt - tally.startedAt),
-      success: tally.succeeded,
-      finishReason: tally.finishReason,
-      errorCode: tally.storedErrorCode,
-    });
+    await insertUsageRecord(record);
   } catch (error) {
     options.logger.error(
       { err: error, userId: options.userId, modelConfigId: config.id },
       'failed to store a usage record',
     );
   }
+}
+
+/**
+ * Inserts a usage record. When the insert fails because a referenced user, provider or config is
+ * gone, inserts it again with null in place of the missing ids.
+ */
+async function insertUsageRecord(record: CreationAttributes<UsageRecord>): Promise<void> {
+  try {
+    await UsageRecord.create(record);
+  } catch (error) {
+    if (!(error instanceof ForeignKeyConstraintError)) {
+      throw error;
+    }
+    await UsageRecord.create(await withoutMissingReferences(record));
+  }
+}
+
+/** Returns the record with null in place of each user, provider or config id that is gone. */
+async function withoutMissingReferences(
+  record: CreationAttributes<UsageRecord>,
+): Promise<CreationAttributes<UsageRecord>> {
+  const kept = (id: number | null | undefined, found: unknown) =>
+    id !== null && id !== undefined && found !== null ? id : null;
+  const [user, provider, config] = await Promise.all([
+    record.userId == null ? null : User.findByPk(record.userId, { attributes: ['id'] }),
+    record.providerId == null ? null : Provider.findByPk(record.providerId, { attributes: ['id'] }),
+    record.modelConfigId == null
+      ? null
+      : ModelConfig.findByPk(record.modelConfigId, { attributes: ['id'] }),
+  ]);
+  return {
+    ...record,
+    userId: kept(record.userId, user),
+    providerId: kept(record.providerId, provider),
+    modelConfigId: kept(record.modelConfigId, config),
+  };
 }
