@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { setup, suite, suiteSetup, suiteTeardown, test } from 'mocha';
 import * as vscode from 'vscode';
 import type { ApiPrompt } from '../../../shared/src/api/prompts.js';
-import { ApiError } from '../api/errors.js';
 import { signIn } from '../auth/signIn.js';
 import type { WorkbenchApi } from '../extension.js';
 import type { ConvertedFile } from '../prompts/convertFile.js';
@@ -210,7 +209,11 @@ suite('prompt files', () => {
   test('undeclared custom variable is a warning', async () => {
     const document = await open('tutor.prompt.md');
 
-    assert.equal(document.languageId, 'markdown');
+    // Recent VS Code gives *.prompt.md files its own `prompt` language; older ones say markdown.
+    assert.ok(
+      ['markdown', 'prompt'].includes(document.languageId),
+      `unexpected language ${document.languageId}`,
+    );
     assert.deepEqual(await diagnosticsOf(document.uri, 1), [
       expected(
         [7, 23, 7, 32],
@@ -558,7 +561,10 @@ suite('prompt library', () => {
     assert.equal(prompts.confirmations[0]?.message, `Delete prompt "Weather ${suffix}"?`);
     await assert.rejects(
       api.client.request('GET', `/api/prompts/${node.prompt.id}`),
-      (error: unknown) => error instanceof ApiError && error.status === 404,
+      // The extension and this test are separate bundles, each with its own ApiError class.
+      (error: unknown) =>
+        (error as { name?: string }).name === 'ApiError' &&
+        (error as { status?: number }).status === 404,
     );
     const names = (await categories()).map(labelOf);
     assert.ok(!names.includes('Tests'), `the Tests category is still shown: ${names.join(', ')}`);

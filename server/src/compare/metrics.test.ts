@@ -187,4 +187,37 @@ describe('compare metrics', () => {
 
     assert.equal(outcome.cost, null);
   });
+
+  test('text is cut at the limit', () => {
+    const draft = new SlotDraft(1000, 10);
+    const cases: [StreamEvent, string, boolean][] = [
+      [{ type: 'reasoning', text: 'abcd' }, 'abcd', false],
+      [{ type: 'content', text: 'efgh' }, 'efgh', false],
+      // Two characters of room: the cut would split the surrogate pair of 😀, so it goes whole.
+      [{ type: 'content', text: 'x😀y' }, 'x', true],
+      [{ type: 'content', text: 'more' }, 'm', true],
+    ];
+    for (const [event, kept, limited] of cases) {
+      const fitted = draft.fit(event);
+      draft.observe(fitted, 1001);
+      assert.equal((fitted as { text: string }).text, kept, JSON.stringify(event));
+      assert.equal(draft.limitReached, limited, JSON.stringify(event));
+    }
+  });
+
+  test('limit abort is complete at length', () => {
+    const draft = draftOf(
+      [
+        [1010, { type: 'content', text: 'Long' }],
+        [1020, { type: 'error', error: new ProviderError('aborted', 'The request was aborted.') }],
+      ],
+      1020,
+    );
+
+    const outcome = draft.outcome('limit', PRICES);
+
+    assert.equal(outcome.status, 'complete');
+    assert.equal(outcome.finishReason, 'length');
+    assert.equal(outcome.error, null);
+  });
 });

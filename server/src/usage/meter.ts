@@ -173,19 +173,21 @@ async function insertUsageRecord(record: CreationAttributes<UsageRecord>): Promi
 async function withoutMissingReferences(
   record: CreationAttributes<UsageRecord>,
 ): Promise<CreationAttributes<UsageRecord>> {
-  const kept = (id: number | null | undefined, found: unknown) =>
-    id !== null && id !== undefined && found !== null ? id : null;
-  const [user, provider, config] = await Promise.all([
-    record.userId == null ? null : User.findByPk(record.userId, { attributes: ['id'] }),
-    record.providerId == null ? null : Provider.findByPk(record.providerId, { attributes: ['id'] }),
-    record.modelConfigId == null
-      ? null
-      : ModelConfig.findByPk(record.modelConfigId, { attributes: ['id'] }),
+  const [userId, providerId, modelConfigId] = await Promise.all([
+    keptId(record.userId, (id) => User.findByPk(id, { attributes: ['id'] })),
+    keptId(record.providerId, (id) => Provider.findByPk(id, { attributes: ['id'] })),
+    keptId(record.modelConfigId, (id) => ModelConfig.findByPk(id, { attributes: ['id'] })),
   ]);
-  return {
-    ...record,
-    userId: kept(record.userId, user),
-    providerId: kept(record.providerId, provider),
-    modelConfigId: kept(record.modelConfigId, config),
-  };
+  return { ...record, userId, providerId, modelConfigId };
+}
+
+/** Returns the id when `find` still finds its row, else null. */
+async function keptId(
+  id: number | null | undefined,
+  find: (id: number) => Promise<object | null>,
+): Promise<number | null> {
+  if (id === null || id === undefined) {
+    return null;
+  }
+  return (await find(id)) === null ? null : id;
 }
