@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import type { ApiComparison, ApiComparisonResult } from '../../../shared/src/api/compare.js';
 import { chatRuntime } from '../chat/runtime.js';
 import { createModelConfig, createProvider, waitFor, type Account } from '../chat/testKit.js';
-import { UsageRecord } from '../models/index.js';
+import { ComparisonResult, UsageRecord } from '../models/index.js';
 import {
   startFakeAnthropicServer,
   type FakeAnthropicServer,
@@ -147,7 +148,10 @@ describe(`comparison run (${testDialect})`, () => {
     ollama.answerWith(FAST_ANSWER);
     reasoner.answerWith({ ...REASONER_ANSWER, chunkDelayMs: SLOW_MS });
     anthropic.answerWith({ content: ['Claude', ' here.'] });
-    chatRuntime(server.running.services).keepAliveMs = 15_000;
+    const runtime = chatRuntime(server.running.services);
+    runtime.keepAliveMs = 15_000;
+    runtime.maxAnswerChars = 1_000_000;
+    runtime.writeTimeoutMs = 60_000;
   });
 
   const threeSlots = () => ({
@@ -463,5 +467,87 @@ describe(`comparison run (${testDialect})`, () => {
       completion(reply).results.map((result) => result.status),
       ['stopped', 'complete'],
     );
+  });
+
+  test('answer cut at the character limit', async () => {
+    chatRuntime(server.running.services).maxAnswerChars = 12;
+    openai.answerWith({
+      content: Array.from({ length: 30 }, (_, index) => `w${index} `),
+      chunkDelayMs: 5,
+    });
+
+    const reply = await postComparison(server, alice.accessToken, {
+      prompt: 'Ramble.',
+      slots: [{ modelConfigId: gptConfigId }],
+      stream: true,
+    });
+
+    const [result] = completion(reply).results;
+    assert.equal(result?.content, 'w0 w1 w2 w3 ');
+    assert.equal(slotText(reply, 'content', 0), 'w0 w1 w2 w3 ');
+    assert.equal(result?.status, 'complete');
+    assert.equal(result?.finishReason, 'length');
+    await waitFor('the provider stream closed', () => openai.openStreams === 0);
+  });
+
+  test('reader that stops is cut off', async () => {
+    const runtime = chatRuntime(server.running.services);
+    runtime.writeTimeoutMs = 300;
+    runtime.maxAnswerChars = 50_000_000;
+    // 24 MiB of text, more than the loopback socket buffers take, so writes back up.
+    const piece = 'x'.repeat(16 * 1024);
+    openai.answerWith({ content: Array.from({ length: 1536 }, () => piece) });
+    const body = JSON.stringify({
+      prompt: 'Flood.',
+      slots: [{ modelConfigId: gptConfigId }],
+      stream: true,
+    });
+    const { port } = new URL(server.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(
+      `POST /api/compare HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${alice.accessToken}` +
+        `\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}` +
+        `\r\n\r\n${body}`,
+    );
+    // The client reads nothing from here on.
+    socket.pause();
+
+    try {
+      await waitFor(
+        'the write timeout to stop the slot',
+        () => server.log.some((line) => line.includes('compare client read nothing')),
+        20_000,
+      );
+      let stored: ComparisonResult | null = null;
+      await waitFor('the slot stored as stopped', async () => {
+        stored = await ComparisonResult.findOne({ order: [['id', 'DESC']] });
+        return stored?.status === 'stopped';
+      });
+      assert.equal(stored!.finishReason, 'aborted');
+      assert.ok(stored!.content.length > 0);
+      assert.ok(stored!.content.length < piece.length * 1536, 'the whole answer was read');
+    } finally {
+      socket.destroy();
+    }
+  });
+
+  test('interrupted results are marked stopped', async () => {
+    const reply = await postComparison(server, alice.accessToken, threeSlots());
+    const comparison = completion(reply);
+    const [first, second] = comparison.results as [ApiComparisonResult, ApiComparisonResult];
+    // As a server that crashed mid-answer leaves them: one result untouched for two minutes,
+    // one refreshed a moment ago by a server that may still run it.
+    await ComparisonResult.update(
+      { status: 'streaming', updatedAt: new Date(Date.now() - 120_000) },
+      { where: { id: first.id }, silent: true },
+    );
+    await ComparisonResult.update({ status: 'streaming' }, { where: { id: second.id } });
+
+    const stored = await getComparison(server, alice.accessToken, comparison.id);
+
+    assert.equal(stored.results[0]?.status, 'stopped');
+    assert.equal(stored.results[0]?.finishReason, 'aborted');
+    assert.equal(stored.results[1]?.status, 'streaming');
   });
 });

@@ -4,7 +4,7 @@ import type { AbortCause } from '../chat/runtime.js';
 /** A comparison whose slots are answering, with one abort controller per slot. */
 export class RunningComparison {
   readonly controllers: AbortController[];
-  /** Settle, by slot, when that slot's answer is stored. */
+  /** Promises by slot, each settled once that slot's answer is stored. */
   readonly slotsFinished: Promise<void>[];
   private readonly resolveSlots: (() => void)[] = [];
   private resolveFinished!: () => void;
@@ -39,7 +39,7 @@ export class RunningComparison {
     }
   }
 
-  /** The cause a slot was aborted with, or null while it runs. */
+  /** Returns the cause a slot was aborted with, or null while it runs. */
   abortCause(slot: number): AbortCause | null {
     const signal = this.controllers[slot]?.signal;
     return signal?.aborted === true ? (signal.reason as AbortCause) : null;
@@ -76,6 +76,13 @@ export class CompareRuntime {
   find(comparisonId: number): RunningComparison | undefined {
     return this.running.get(comparisonId);
   }
+
+  /** Stops every running comparison, as the server does when it shuts down. */
+  stopAll(): void {
+    for (const running of this.running.values()) {
+      running.abort('stopped');
+    }
+  }
 }
 
 const runtimes = new WeakMap<AppServices, CompareRuntime>();
@@ -84,7 +91,9 @@ const runtimes = new WeakMap<AppServices, CompareRuntime>();
 export function compareRuntime(services: AppServices): CompareRuntime {
   let runtime = runtimes.get(services);
   if (runtime === undefined) {
-    runtime = new CompareRuntime();
+    const created = new CompareRuntime();
+    services.stopping.addEventListener('abort', () => created.stopAll(), { once: true });
+    runtime = created;
     runtimes.set(services, runtime);
   }
   return runtime;

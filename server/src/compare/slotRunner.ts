@@ -13,6 +13,7 @@ import {
 import { providerConnection } from '../providers/connection.js';
 import { meteredStream } from '../usage/meter.js';
 import type { CompareStream } from './compareStream.js';
+import { keepResultAlive } from './interruptedResults.js';
 import { SlotDraft, type SlotOutcome } from './metrics.js';
 import { presentComparisonResult } from './presenter.js';
 import type { RunningComparison } from './runtime.js';
@@ -29,23 +30,29 @@ export interface SlotRun {
   /** The stored result, status `streaming`, that receives the answer. */
   result: ComparisonResult;
   running: RunningComparison;
-  /** Where events go while the slot streams; unset for a JSON response. */
+  /** The event stream of the reply, or unset for a JSON response. */
   stream?: CompareStream;
 }
 
 /**
  * Streams one slot's answer from its provider through the usage meter (purpose `compare`),
- * passing reasoning, content and usage on to the event stream as they arrive. When the provider
- * stream ends, stores the outcome with its metrics and sends the slot's `done` or `error`. Never
- * throws, so one slot's failure leaves the other slots running.
+ * passing reasoning, content and usage on to the event stream as they arrive. The chat's limits
+ * apply: a slow reader slows the provider stream, a client that reads nothing for
+ * CHAT_WRITE_TIMEOUT_MS is cut off and every slot stopped, and an answer that reaches
+ * CHAT_MAX_ANSWER_CHARS is cut there and ends with finish reason `length`.
+ *
+ * When the provider stream ends, stores the outcome with its metrics and sends the slot's `done`
+ * or `error`. Never throws, so one slot's failure leaves the other slots running.
  */
 export async function runSlot(run: SlotRun): Promise<ComparisonResult> {
   const { config, provider } = run.usable;
-  const draft = new SlotDraft(performance.now());
+  const runtime = chatRuntime(run.services);
+  const draft = new SlotDraft(performance.now(), runtime.maxAnswerChars);
+  const heartbeat = keepResultAlive(run.result.id, run.logger);
   try {
     const client = createProviderClient(
       providerConnection(run.services, provider),
-      chatRuntime(run.services).clientTimeouts,
+      runtime.clientTimeouts,
     );
     const signal = run.running.controllers[run.slot]!.signal;
     const events = meteredStream(
@@ -54,8 +61,15 @@ export async function runSlot(run: SlotRun): Promise<ComparisonResult> {
       { userId: run.userId, modelConfig: config, purpose: 'compare', logger: run.logger },
     );
     for await (const event of events) {
-      draft.observe(event, performance.now());
-      forward(run, event);
+      const fitted = draft.fit(event);
+      draft.observe(fitted, performance.now());
+      if (!(await forward(run, fitted, runtime.writeTimeoutMs))) {
+        break;
+      }
+      if (draft.limitReached) {
+        run.running.abort('limit', run.slot);
+        break;
+      }
     }
   } catch (error) {
     run.logger.error({ err: error, resultId: run.result.id }, 'comparison slot failed');
@@ -63,10 +77,12 @@ export async function runSlot(run: SlotRun): Promise<ComparisonResult> {
       code: 'internal',
       message: 'The server failed while relaying the answer; the server log has the details.',
     };
+  } finally {
+    heartbeat.stop();
   }
   draft.endedAt = performance.now();
 
-  const outcome = draft.outcome(run.running.abortCause(run.slot) !== null, config);
+  const outcome = draft.outcome(run.running.abortCause(run.slot), config);
   try {
     await run.result.update(outcome);
   } catch (error) {
@@ -86,28 +102,44 @@ export async function runSlot(run: SlotRun): Promise<ComparisonResult> {
   return run.result;
 }
 
-/** Passes a provider event on to the client, tagged with the slot. */
-function forward(run: SlotRun, event: StreamEvent): void {
+/**
+ * Passes a provider event on to the client, tagged with the slot. When the client has not read
+ * the earlier events yet, waits up to `writeTimeoutMs` for it. Returns false when the client read
+ * nothing in that time: the connection is then closed and every slot stopped.
+ */
+async function forward(run: SlotRun, event: StreamEvent, writeTimeoutMs: number): Promise<boolean> {
   const stream = run.stream;
   if (stream === undefined || !stream.open) {
-    return;
+    return true;
   }
   const tag = { slot: run.slot, resultId: run.result.id };
+  let accepted = true;
   switch (event.type) {
     case 'reasoning':
     case 'content':
       if (event.text !== '') {
-        stream.send(event.type, { ...tag, text: event.text });
+        accepted = stream.send(event.type, { ...tag, text: event.text });
       }
       break;
     case 'usage':
-      stream.send('usage', { ...tag, usage: event.usage });
+      accepted = stream.send('usage', { ...tag, usage: event.usage });
       break;
     case 'reasoning-block':
     case 'finish':
     case 'error':
       break;
   }
+  if (accepted || (await stream.drained(writeTimeoutMs)) || !stream.open) {
+    // A client that closed the connection is handled by the disconnect listener.
+    return true;
+  }
+  run.logger.warn(
+    { resultId: run.result.id, writeTimeoutMs },
+    'compare client read nothing within the write timeout; stopping every slot',
+  );
+  run.running.abort('disconnected');
+  stream.abandon();
+  return false;
 }
 
 function finish(run: SlotRun, outcome: SlotOutcome): void {

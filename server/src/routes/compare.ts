@@ -14,6 +14,7 @@ import {
   stopComparison,
 } from '../compare/comparisons.js';
 import { renderComparisonMarkdown } from '../compare/exportFormats.js';
+import { stopInterruptedResults } from '../compare/interruptedResults.js';
 import {
   presentComparison,
   presentComparisonResult,
@@ -124,6 +125,7 @@ function defineGet(target: RouteTarget): void {
     },
     async (ctx, { params }) => {
       const comparison = await loadOwnedComparison(signedIn(ctx), params.id);
+      await stopInterruptedResults(ctx.services, comparison.id);
       ctx.body = await comparisonBody(comparison);
     },
   );
