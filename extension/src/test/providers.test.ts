@@ -489,8 +489,8 @@ suite('providers view', () => {
 
   test('adds a model config from synced models', async () => {
     prompts.answer(
-      { pick: 'gpt-4o' },
-      { input: 'GPT-4o Fast' },
+      { pick: 'o3-mini' },
+      { input: 'Mini Fast' },
       { input: '3', rejected: /^Temperature must be a number from 0 to 2, not 3\.$/ },
       { input: '0.3' },
       { input: '4096' },
@@ -510,8 +510,8 @@ suite('providers view', () => {
       await providerNode('OpenAI Fake'),
     );
 
-    assert.equal(created.modelId, 'gpt-4o');
-    assert.equal(created.displayName, 'GPT-4o Fast');
+    assert.equal(created.modelId, 'o3-mini');
+    assert.equal(created.displayName, 'Mini Fast');
     assert.equal(created.temperature, 0.3);
     assert.equal(created.maxTokens, 4096);
     assert.equal(created.topP, 0.95);
@@ -524,12 +524,12 @@ suite('providers view', () => {
       prompts.steps.map((step) => `${step.step}/${step.totalSteps}`),
       ['1/10', '2/10', '3/10', '4/10', '5/10', '6/10', '7/10', '8/10', '9/10', '10/10'],
     );
-    assert.equal(prompts.steps[1]?.value, 'gpt-4o', 'the display name defaults to the model id');
+    assert.equal(prompts.steps[1]?.value, 'o3-mini', 'the display name defaults to the model id');
     assert.deepEqual(prompts.messages('info'), [
-      'Added model config GPT-4o Fast (gpt-4o on OpenAI Fake).',
+      'Added model config Mini Fast (o3-mini on OpenAI Fake).',
     ]);
-    const node = await configNode('OpenAI Fake', 'GPT-4o Fast');
-    assert.equal(node.description, 'gpt-4o');
+    const node = await configNode('OpenAI Fake', 'Mini Fast');
+    assert.equal(node.description, 'o3-mini');
     assert.equal(node.contextValue, 'modelConfig.enabled');
     const tooltip = tooltipOf(node);
     for (const line of [
@@ -672,13 +672,13 @@ suite('providers view', () => {
   test('disables and enables a model config', async () => {
     const disabled = await vscode.commands.executeCommand<ApiModelConfig>(
       `${COMMAND}.disableModelConfig`,
-      await configNode('OpenAI Fake', 'GPT-4o Fast'),
+      await configNode('OpenAI Fake', 'Mini Fast'),
     );
 
     assert.equal(disabled.enabled, false);
-    const off = await configNode('OpenAI Fake', 'GPT-4o Fast');
+    const off = await configNode('OpenAI Fake', 'Mini Fast');
     assert.equal(off.contextValue, 'modelConfig.disabled');
-    assert.equal(off.description, 'gpt-4o · disabled');
+    assert.equal(off.description, 'o3-mini · disabled');
     assert.equal(iconOf(off), 'circle-slash');
     const stored = (await configsOf(disabled.providerId)).find((c) => c.id === disabled.id);
     assert.equal(stored?.enabled, false);
@@ -690,7 +690,7 @@ suite('providers view', () => {
 
     assert.equal(enabled.enabled, true);
     assert.equal(
-      (await configNode('OpenAI Fake', 'GPT-4o Fast')).contextValue,
+      (await configNode('OpenAI Fake', 'Mini Fast')).contextValue,
       'modelConfig.enabled',
     );
     prompts.assertDone();
@@ -708,18 +708,18 @@ suite('providers view', () => {
 
     const saved = await vscode.commands.executeCommand<ApiModelConfig>(
       `${COMMAND}.editModelConfig`,
-      await configNode('OpenAI Fake', 'GPT-4o Fast'),
+      await configNode('OpenAI Fake', 'Mini Fast'),
     );
 
     assert.equal(saved.temperature, 0.5);
     assert.equal(saved.maxTokens, 4096);
     assert.deepEqual(saved.reasoning, { budgetTokens: 1024 });
     assert.equal(saved.priceInputPerMTok, 2.5);
-    assert.equal(prompts.steps[0]?.value, 'GPT-4o Fast');
+    assert.equal(prompts.steps[0]?.value, 'Mini Fast');
     assert.equal(prompts.steps[0]?.totalSteps, 9);
     assert.equal(prompts.steps[5]?.activeItem, 'Token Budget…');
     assert.equal(prompts.steps[6]?.value, '1024');
-    assert.deepEqual(prompts.messages('info'), ['Saved model config GPT-4o Fast.']);
+    assert.deepEqual(prompts.messages('info'), ['Saved model config Mini Fast.']);
     prompts.assertDone();
   });
 
@@ -797,7 +797,7 @@ suite('providers view', () => {
   });
 
   test('deletes a model config after confirming', async () => {
-    const node = await configNode('OpenAI Main', 'GPT-4o Fast');
+    const node = await configNode('OpenAI Main', 'Mini Fast');
     prompts.confirmWith(false, true);
 
     const kept = await vscode.commands.executeCommand<boolean>(
@@ -814,13 +814,13 @@ suite('providers view', () => {
 
     assert.equal(deleted, true);
     assert.deepEqual(prompts.confirmations[0], {
-      message: 'Delete model config GPT-4o Fast?',
+      message: 'Delete model config Mini Fast?',
       detail: 'It uses gpt-4o on provider OpenAI Main. This cannot be undone.',
       action: 'Delete',
     });
     assert.ok(!(await configsOf(node.config.providerId)).some((c) => c.id === node.config.id));
     const labels = (await childrenOf(await providerNode('OpenAI Main'))).map(labelOf);
-    assert.ok(!labels.includes('GPT-4o Fast'), labels.join(', '));
+    assert.ok(!labels.includes('Mini Fast'), labels.join(', '));
     prompts.assertDone();
   });
 
