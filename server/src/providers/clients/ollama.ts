@@ -113,10 +113,9 @@ export class OllamaClient implements ProviderClient {
       return listedModel(name, await this.sdk(context).show({ model: name }));
     } catch (error) {
       const failure = toProviderError(error, context);
-      // These end the whole listing: every other model would fail the same way.
-      if (
-        ['aborted', 'timeout', 'blocked_address', 'redirected', 'too_large'].includes(failure.code)
-      ) {
+      // An abort ends the whole listing. So does a rejected address, a redirect or an oversized
+      // body, because the request for every other model would meet it too.
+      if (['aborted', 'blocked_address', 'redirected', 'too_large'].includes(failure.code)) {
         throw failure;
       }
       // NOTE: the failure is not logged, because the client has no logger. The model is listed
