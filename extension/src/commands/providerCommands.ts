@@ -161,7 +161,7 @@ class ProviderCommands {
       if (!confirmed) {
         return false;
       }
-      await this.view.api.remove(provider.id);
+      await this.removeConfirmingOthers(provider);
       this.log.info(`Deleted provider ${provider.name} (id ${provider.id})`);
       this.view.refresh();
       return true;
@@ -171,6 +171,30 @@ class ProviderCommands {
         error,
       );
       return false;
+    }
+  }
+
+  /**
+   * Deletes the provider. When other users' model configs use a shared provider, the server
+   * refuses with `provider_in_use` and its message; a second confirmation deletes them too.
+   */
+  private async removeConfirmingOthers(provider: { id: number; name: string }): Promise<void> {
+    try {
+      await this.view.api.remove(provider.id);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== 'provider_in_use') {
+        throw error;
+      }
+      const confirmed = await this.ui.confirm(
+        vscode.l10n.t('Other users use provider {0}', provider.name),
+        (error as Error).message,
+        vscode.l10n.t('Delete for Everyone'),
+      );
+      if (!confirmed) {
+        throw error;
+      }
+      await this.view.api.remove(provider.id, true);
     }
   }
 

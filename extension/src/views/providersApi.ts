@@ -62,8 +62,12 @@ export class ProvidersApi {
     return this.client.request<SavedProvider>('PATCH', `/api/providers/${id}`, { body });
   }
 
-  async remove(id: number): Promise<void> {
-    await this.client.request<undefined>('DELETE', `/api/providers/${id}`);
+  /** Deletes a provider; `force` also deletes other users' model configs on a shared one. */
+  async remove(id: number, force = false): Promise<void> {
+    await this.client.request<unknown>(
+      'DELETE',
+      `/api/providers/${id}${force ? '?force=true' : ''}`,
+    );
   }
 
   /** Returns the models stored at the provider's last sync. */
