@@ -37,7 +37,9 @@ async function answerInputBox(page, title, value, shot) {
   await input.press('Enter');
 }
 
-// Each step receives { page, sidebar, statusItem, server, shot, workbenchUrl }.
+// Each step receives { page, sidebar, statusItem, server, shot, docsShot, workbenchUrl }. `docsShot`
+// writes the README tour's screenshots to docs/images/ when LLM_WORKBENCH_DOCS_IMAGES=1, so an
+// ordinary run leaves the committed images unchanged.
 
 async function workbenchLoads({ page, shot, workbenchUrl }) {
   await page.goto(workbenchUrl);
@@ -59,7 +61,7 @@ async function signedOutWelcome({ page, sidebar, statusItem, shot }) {
   await shot('02-signed-out-views');
 }
 
-async function signInFromPalette({ page, statusItem, server, shot }) {
+async function signInFromPalette({ page, statusItem, server, shot, docsShot }) {
   await runCommand(page, 'LLM Workbench: Sign In');
   await answerInputBox(page, 'Sign In to LLM Workbench (1/3)', server.url, () =>
     shot('04-server-url'),
@@ -72,6 +74,7 @@ async function signInFromPalette({ page, statusItem, server, shot }) {
   );
   await statusItem.filter({ hasText: server.nickname }).waitFor({ timeout: 15_000 });
   await shot('07-signed-in-status-bar');
+  await docsShot('signed-in');
 }
 
 async function signedInWelcome({ sidebar, shot }) {
@@ -93,7 +96,7 @@ async function accountsMenu({ page, server, shot }) {
   await page.keyboard.press('Escape');
 }
 
-async function overviewPanel({ page, server, shot }) {
+async function overviewPanel({ page, server, shot, docsShot }) {
   await runCommand(page, 'LLM Workbench: Open Server Overview');
   // A webview is an iframe that hosts the page in a nested #active-frame iframe. Playwright's CSS
   // selectors pierce the open shadow root of the Lit element.
@@ -109,6 +112,20 @@ async function overviewPanel({ page, server, shot }) {
   const texts = [await status.textContent(), await account.textContent()];
   console.log(`       overview: ${texts.map((text) => text.trim()).join(' | ')}`);
   await shot('10-overview-panel');
+  await docsShot('overview-panel');
+}
+
+async function walkthroughPage({ page, shot, docsShot }) {
+  await runCommand(page, 'Welcome: Open Walkthrough');
+  const title = 'Get Started with LLM Workbench';
+  const item = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+  await item.waitFor({ timeout: 10_000 });
+  await item.click();
+  const editor = page.locator('#workbench\\.parts\\.editor');
+  await editor.getByText(title).first().waitFor({ timeout: 15_000 });
+  await editor.getByText('Sign in', { exact: true }).first().waitFor({ timeout: 10_000 });
+  await shot('11-walkthrough');
+  await docsShot('walkthrough');
 }
 
 const STEPS = [
@@ -118,6 +135,7 @@ const STEPS = [
   ['datasets shows the signed-in welcome', signedInWelcome],
   ['accounts menu lists the account', accountsMenu],
   ['overview panel renders the server and account', overviewPanel],
+  ['walkthrough lists the getting-started steps', walkthroughPage],
 ];
 
 /** Runs the steps in order. After a failure, the remaining steps are skipped and count as failed. */
@@ -163,12 +181,21 @@ export async function runUiTest({ dir, root, workspace, settings, server, screen
       page.screenshot({ path: path.join(screenshotsDir, `${name}.png`) }).catch((error) => {
         console.error(`Screenshot ${name} failed: ${error.message}`);
       });
+    const docsDir = path.join(root, 'docs/images');
+    const docsShot = async (name) => {
+      if (process.env.LLM_WORKBENCH_DOCS_IMAGES !== '1') {
+        return;
+      }
+      fs.mkdirSync(docsDir, { recursive: true });
+      await page.screenshot({ path: path.join(docsDir, `${name}.png`) });
+    };
     const context = {
       page,
       sidebar: page.locator('#workbench\\.parts\\.sidebar'),
       statusItem: page.locator('.statusbar-item[id$="llmWorkbench.status"]'),
       server,
       shot: screenshot,
+      docsShot,
       workbenchUrl: codeServer.url({ extensionDevelopmentPath: root }),
     };
     const result = await runSteps(context, screenshot);

@@ -5,6 +5,11 @@ import Mocha from 'mocha';
 
 export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 20_000, reporter: 'spec' });
+  // LLM_WORKBENCH_TEST_GREP runs only the tests whose full title matches, such as `end to end`.
+  const grep = process.env.LLM_WORKBENCH_TEST_GREP;
+  if (grep !== undefined && grep !== '') {
+    mocha.grep(grep);
+  }
   // `pre-require` defines suite() and test() for the test modules. The modules are imported only
   // afterwards, so their top-level suite() calls register with this mocha instance.
   mocha.suite.emit('pre-require', globalThis, 'extension-tests', mocha);
@@ -16,6 +21,8 @@ export async function run(): Promise<void> {
   await import('./datasets.test.js');
   await import('./prompts.test.js');
   await import('./training.test.js');
+  // Last: one user's whole scenario, which signs out whatever session the suites above left.
+  await import('./endToEnd.test.js');
 
   const { passes, failures } = await new Promise<{ passes: number; failures: number }>(
     (resolve) => {
