@@ -1,6 +1,6 @@
 import type Router from '@koa/router';
 import type { Middleware } from 'koa';
-import type { z, ZodType } from 'zod';
+import { z, type ZodType } from 'zod';
 import { invalidFields, unsupportedMediaType, validationError } from './errors.js';
 import type { AppContext, AppContextExtras, AppState } from './context.js';
 import { authenticate, requireAdmin } from './middleware/authenticate.js';
@@ -9,6 +9,9 @@ import { findQueryNameProblem } from './validation/query.js';
 import { findTextProblem } from './validation/requestText.js';
 // Installs the API's wording for zod's default messages before any schema is used.
 import './validation/zodMessages.js';
+
+/** The query schema of a route that declares none. */
+const NO_QUERY_PARAMETERS = z.object({});
 
 export type ApiRouter = Router<AppState, AppContextExtras>;
 
@@ -46,8 +49,9 @@ export interface RouteTarget {
  * body (a problem becomes a 400 naming the field), then the handler. Before the spec's zod
  * schemas run, each part that has a schema is checked for what no route accepts. These are
  * control characters and unpaired surrogates in any string, unknown or repeated query
- * parameters, and a body whose Content-Type is not JSON (415). The spec is also added to the
- * OpenAPI registry, so the document is built from the same schemas.
+ * parameters, and a body whose Content-Type is not JSON (415). A route without a query schema
+ * rejects every query parameter. The spec is also added to the OpenAPI registry, so the document
+ * is built from the same schemas.
  */
 export function defineRoute<
   P extends ZodType | undefined = undefined,
@@ -86,12 +90,14 @@ function parseParams(schema: ZodType | undefined, params: Record<string, string>
 }
 
 function parseQuery(schema: ZodType | undefined, query: AppContext['query']): unknown {
-  if (schema === undefined) {
-    return undefined;
-  }
-  const nameProblem = findQueryNameProblem(schema, query);
+  // A route without a query schema accepts no parameters, so a misspelled or misplaced one is
+  // reported instead of silently ignored.
+  const nameProblem = findQueryNameProblem(schema ?? NO_QUERY_PARAMETERS, query);
   if (nameProblem !== undefined) {
     throw invalidFields('query', [nameProblem]);
+  }
+  if (schema === undefined) {
+    return undefined;
   }
   rejectTextProblem('query', query, { allowLineBreaks: false });
   return parsePart(schema, query, 'query');

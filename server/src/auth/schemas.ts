@@ -35,42 +35,52 @@ export const newPasswordSchema = z
 
 export const tokenDeliverySchema = z.enum(['cookie', 'body']);
 
-export const registerBody = z.object({
-  email: emailSchema,
-  nickname: nicknameSchema,
-  password: newPasswordSchema,
-});
+export const registerBody = z
+  .object({
+    email: emailSchema,
+    nickname: nicknameSchema,
+    password: newPasswordSchema,
+  })
+  .strict();
 
-export const loginBody = z.object({
-  // The login is lowercased to look up the account and to key the rate limit, so its length
-  // is checked again in lowercase: "İ" becomes two characters.
-  login: z
-    .string()
-    .trim()
-    .min(1, 'must be your email or nickname')
-    .max(MAX_LOGIN_CHARACTERS, `must be at most ${MAX_LOGIN_CHARACTERS} characters`)
-    .refine(
-      (login) => login.toLowerCase().length <= MAX_LOGIN_CHARACTERS,
-      `must be at most ${MAX_LOGIN_CHARACTERS} characters in lowercase`,
-    )
-    .refine(isSingleLine, 'must not contain tabs or line breaks'),
-  password: z.string().min(1, 'must not be empty').max(1024),
-  tokenDelivery: tokenDeliverySchema.optional(),
-});
+export const loginBody = z
+  .object({
+    // The login is lowercased to look up the account and to key the rate limit, so its length
+    // is checked again in lowercase: "İ" becomes two characters.
+    login: z
+      .string()
+      .trim()
+      .min(1, 'must be your email or nickname')
+      .max(MAX_LOGIN_CHARACTERS, `must be at most ${MAX_LOGIN_CHARACTERS} characters`)
+      .refine(
+        (login) => login.toLowerCase().length <= MAX_LOGIN_CHARACTERS,
+        `must be at most ${MAX_LOGIN_CHARACTERS} characters in lowercase`,
+      )
+      .refine(isSingleLine, 'must not contain tabs or line breaks'),
+    password: z.string().min(1, 'must not be empty').max(1024),
+    tokenDelivery: tokenDeliverySchema.optional(),
+  })
+  .strict();
 
-export const refreshBody = z.object({
-  refreshToken: z.string().min(1).max(512).optional(),
-  tokenDelivery: tokenDeliverySchema.optional(),
-});
+export const refreshBody = z
+  .object({
+    refreshToken: z.string().min(1).max(512).optional(),
+    tokenDelivery: tokenDeliverySchema.optional(),
+  })
+  .strict();
 
-export const logoutBody = z.object({
-  refreshToken: z.string().min(1).max(512).optional(),
-});
+export const logoutBody = z
+  .object({
+    refreshToken: z.string().min(1).max(512).optional(),
+  })
+  .strict();
 
-export const changePasswordBody = z.object({
-  currentPassword: z.string().min(1, 'must not be empty').max(1024),
-  newPassword: newPasswordSchema,
-});
+export const changePasswordBody = z
+  .object({
+    currentPassword: z.string().min(1, 'must not be empty').max(1024),
+    newPassword: newPasswordSchema,
+  })
+  .strict();
 
 const userSchema = z.object({
   id: z.number().int(),

@@ -38,6 +38,9 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
       ctx.set(name, value);
     }
     ctx.status = error.status;
+    if (error.status === 413 || !ctx.req.complete) {
+      closeAfterResponse(ctx);
+    }
     const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
     if (error.details !== undefined) {
       body.error.details = error.details;
@@ -45,6 +48,30 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
     ctx.body = body;
   }
 }
+
+/**
+ * Ends the connection once an error response is sent while the request body is still arriving,
+ * as after a 413. Node would otherwise keep reading the rest of the body to reuse the
+ * connection, and a client that never stops sending would be read from forever.
+ */
+function closeAfterResponse(ctx: AppContext): void {
+  ctx.set('Connection', 'close');
+  ctx.res.once('finish', () => {
+    if (ctx.req.complete) {
+      return;
+    }
+    // A socket closed with unread input sends a TCP reset, which can make the client drop the
+    // response it has not read yet. So the server stops writing first, discards what still
+    // arrives for a moment, and only then closes.
+    const socket = ctx.req.socket;
+    socket.end();
+    ctx.req.resume();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
+  });
+}
+
+/** How long a connection closed after an error response still reads and discards input. */
+const LINGER_MS = 1_000;
 
 /**
  * Returns the API error for a response the router left without a body: 404 under `/api`, 405

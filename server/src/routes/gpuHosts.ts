@@ -61,12 +61,14 @@ const fieldsSchema = z.object({
     .max(64, 'must be a whole number from 1 to 64'),
 });
 
-const createBody = fieldsSchema.extend({
-  port: fieldsSchema.shape.port.default(22),
-  setupCommand: fieldsSchema.shape.setupCommand.default(''),
-  launcher: fieldsSchema.shape.launcher.default('llamafactory'),
-  maxConcurrentRuns: fieldsSchema.shape.maxConcurrentRuns.default(1),
-});
+const createBody = fieldsSchema
+  .extend({
+    port: fieldsSchema.shape.port.default(22),
+    setupCommand: fieldsSchema.shape.setupCommand.default(''),
+    launcher: fieldsSchema.shape.launcher.default('llamafactory'),
+    maxConcurrentRuns: fieldsSchema.shape.maxConcurrentRuns.default(1),
+  })
+  .strict();
 
 const updateBody = fieldsSchema.partial().strict();
 
