@@ -200,15 +200,21 @@ function keyActionStep(
   provider: ApiProvider,
   position: StepPosition,
 ): FlowStep<ProviderEditDraft> {
-  const items = apiKeyItems(provider);
   return pickStep(
     ui,
-    (state) => ({
-      ...position,
-      placeholder: vscode.l10n.t('API key'),
-      items,
-      ...activeItem(items, (item) => item.action === (state.keyAction ?? 'keep')),
-    }),
+    (state) => {
+      const moved = originChanged(provider, state.baseUrl);
+      const items = apiKeyItems(provider, moved);
+      const wanted = state.keyAction ?? (moved ? 'replace' : 'keep');
+      return {
+        ...position,
+        placeholder: moved
+          ? vscode.l10n.t('API key: the stored key is not sent to a new address')
+          : vscode.l10n.t('API key'),
+        items,
+        ...activeItem(items, (item) => item.action === wanted),
+      };
+    },
     (state, item) => {
       state.keyAction = item.action;
     },
@@ -259,14 +265,37 @@ function changesOf(provider: ApiProvider, draft: ProviderEditDraft): UpdateProvi
   } else if (draft.keyAction === 'clear') {
     changes.apiKey = null;
   }
+  // The server sends stored secrets only to the address they were given for, so a move to
+  // another origin drops the custom header values; the key is entered again or cleared above.
+  if (originChanged(provider, changes.baseUrl) && provider.headerNames.length > 0) {
+    changes.headers = null;
+  }
   return changes;
 }
 
-function apiKeyItems(provider: ApiProvider): KeyItem[] {
+/** Returns whether a new base URL points at another scheme, host or port than the stored one. */
+function originChanged(provider: ApiProvider, baseUrl: string | undefined): boolean {
+  if (baseUrl === undefined || baseUrl === provider.baseUrl) {
+    return false;
+  }
+  try {
+    return new URL(baseUrl).origin !== new URL(provider.baseUrl).origin;
+  } catch {
+    return false;
+  }
+}
+
+function apiKeyItems(provider: ApiProvider, moved: boolean): KeyItem[] {
   if (provider.apiKeyMasked === null) {
     return [
       { label: vscode.l10n.t('Keep Without a Key'), action: 'keep' },
       { label: vscode.l10n.t('Set a Key'), action: 'replace' },
+    ];
+  }
+  if (moved) {
+    return [
+      { label: vscode.l10n.t('Enter the Key Again'), action: 'replace' },
+      { label: vscode.l10n.t('Remove the Key'), action: 'clear' },
     ];
   }
   const info = kindInfo(provider.kind);

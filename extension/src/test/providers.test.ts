@@ -762,7 +762,13 @@ suite('providers view', () => {
     });
     await view.api.syncModels(provider.id);
     await view.api.createModelConfig({ providerId: provider.id, modelId: 'gpt-4o' });
-    prompts.answer({ keep: true }, { input: moved.baseUrl }, { keep: true });
+    // A new address asks for the key again: the server never sends a stored key elsewhere.
+    prompts.answer(
+      { keep: true },
+      { input: moved.baseUrl },
+      { keep: true },
+      { input: moved.apiKey },
+    );
     await vscode.commands.executeCommand(`${COMMAND}.edit`, await providerNode('Moving'));
 
     const result = await vscode.commands.executeCommand<SyncModelsResult>(
@@ -815,7 +821,7 @@ suite('providers view', () => {
     assert.equal(deleted, true);
     assert.deepEqual(prompts.confirmations[0], {
       message: 'Delete model config Mini Fast?',
-      detail: 'It uses gpt-4o on provider OpenAI Main. This cannot be undone.',
+      detail: 'It uses o3-mini on provider OpenAI Main. This cannot be undone.',
       action: 'Delete',
     });
     assert.ok(!(await configsOf(node.config.providerId)).some((c) => c.id === node.config.id));

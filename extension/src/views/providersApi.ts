@@ -27,6 +27,8 @@ export interface UpdateProviderRequest {
   name?: string;
   baseUrl?: string;
   apiKey?: string | null;
+  /** `null` removes every custom header. */
+  headers?: Record<string, string> | null;
   enabled?: boolean;
 }
 
