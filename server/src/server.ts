@@ -10,6 +10,7 @@ import { PasswordVerifier } from './auth/passwords.js';
 import { FailureLimiter } from './auth/rateLimit.js';
 import { RefreshTokenStore } from './auth/refreshTokens.js';
 import { UserCache } from './auth/userCache.js';
+import { stopInterruptedAnswers } from './chat/interruptedAnswers.js';
 import type { Config } from './config.js';
 import type { AppServices } from './context.js';
 import { SecretBox } from './crypto/secretBox.js';
@@ -75,6 +76,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
   const createdAdmin = await createFirstAdmin(services);
   // Reattaches to runs that went on while no server watched them.
   await training.start();
+  // Answers that a crashed server left `streaming` would otherwise stay so for good. Only rows
+  // past the heartbeat limit are marked, because another instance on the same database may still
+  // be streaming the rest.
+  await stopInterruptedAnswers(services);
   const uploadSweeps = scheduleUploadSweeps(services);
 
   let closing: Promise<void> | undefined;

@@ -1,6 +1,7 @@
 import type { Next } from 'koa';
 import {
   ConnectionError,
+  DatabaseError,
   ForeignKeyConstraintError,
   UniqueConstraintError,
   ValidationError as SequelizeValidationError,
@@ -47,6 +48,30 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
     }
     ctx.body = body;
   }
+}
+
+/** Network error codes of a database connection that broke while it was in the pool. */
+const LOST_CONNECTION_CODES = new Set([
+  'EPIPE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+]);
+
+/**
+ * Reports whether a query failed because its pooled connection was lost, as after a database
+ * restart: mysql2 marks such errors fatal. Sequelize reports them as a plain DatabaseError.
+ */
+function isLostConnection(caught: unknown): boolean {
+  if (!(caught instanceof DatabaseError)) {
+    return false;
+  }
+  const parent = caught.parent as { fatal?: unknown; code?: unknown } | undefined;
+  return (
+    parent?.fatal === true ||
+    (typeof parent?.code === 'string' && LOST_CONNECTION_CODES.has(parent.code))
+  );
 }
 
 /**
@@ -128,7 +153,7 @@ function toHttpError(caught: unknown, ctx: AppContext): HttpError {
       details: { issues },
     });
   }
-  if (caught instanceof ConnectionError) {
+  if (caught instanceof ConnectionError || isLostConnection(caught)) {
     ctx.state.log.error({ err: caught }, 'database unavailable');
     return new HttpError(503, 'database_unavailable', 'The database is unavailable; try again.');
   }
