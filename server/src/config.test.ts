@@ -167,7 +167,7 @@ describe('loadConfig', () => {
     assert.equal(config.uploadExpiryMs, 24 * 60 * 60 * 1000);
     assert.equal(config.chatKeepAliveMs, 15_000);
     assert.deepEqual(config.training, {
-      pollIntervalMs: 2000,
+      pollIntervalMs: 400,
       stopGraceMs: 120_000,
       termGraceMs: 30_000,
       reconnectMinMs: 1000,

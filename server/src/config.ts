@@ -90,7 +90,7 @@ const milliseconds = (name: string, min: number, max: number) =>
 
 /** The TRAINING_* variables: timing of the training supervisor in milliseconds. */
 const trainingVariables = {
-  TRAINING_POLL_INTERVAL_MS: milliseconds('TRAINING_POLL_INTERVAL_MS', 50, 600_000).default(2000),
+  TRAINING_POLL_INTERVAL_MS: milliseconds('TRAINING_POLL_INTERVAL_MS', 50, 600_000).default(400),
   TRAINING_STOP_GRACE_MS: milliseconds('TRAINING_STOP_GRACE_MS', 0, 3_600_000).default(120_000),
   TRAINING_TERM_GRACE_MS: milliseconds('TRAINING_TERM_GRACE_MS', 0, 3_600_000).default(30_000),
   TRAINING_RECONNECT_MIN_MS: milliseconds('TRAINING_RECONNECT_MIN_MS', 10, 600_000).default(1000),
