@@ -56,6 +56,25 @@ describe('connectDatabase on SQLite', () => {
     }
   });
 
+  test('transactions commit without a full fsync', async () => {
+    const sequelize = await connectDatabase(
+      `sqlite:${path.join(dir, 'sync.sqlite')}`,
+      silentLogger,
+    );
+    try {
+      // Sequelize runs each transaction on a connection of its own; 1 is NORMAL, 2 is FULL.
+      const inTransaction = await sequelize.transaction((transaction) =>
+        sequelize.query('PRAGMA synchronous', { transaction, plain: true }),
+      );
+      const outside = await sequelize.query('PRAGMA synchronous', { plain: true });
+
+      assert.deepEqual(inTransaction, { synchronous: 1 });
+      assert.deepEqual(outside, { synchronous: 1 });
+    } finally {
+      await sequelize.close();
+    }
+  });
+
   test('readable database files are made private', async () => {
     const file = path.join(dir, 'old.sqlite');
     const first = await connectDatabase(`sqlite:${file}`, silentLogger);

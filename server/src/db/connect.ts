@@ -133,6 +133,7 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
 
 interface SqliteConnection {
   configure(option: 'busyTimeout', milliseconds: number): void;
+  run(sql: string, callback: (error: Error | null) => void): void;
 }
 
 /**
@@ -146,11 +147,23 @@ function setBusyTimeoutOnEveryConnection(sequelize: Sequelize): () => number {
     getConnection(options?: unknown): Promise<SqliteConnection>;
   };
   const open = manager.getConnection.bind(manager);
+  const configured = new WeakSet<SqliteConnection>();
   let opened = 0;
   manager.getConnection = async (options) => {
     const connection = await open(options);
     opened += 1;
-    connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+    if (!configured.has(connection)) {
+      configured.add(connection);
+      connection.configure('busyTimeout', SQLITE_BUSY_TIMEOUT_MS);
+      // `synchronous` is per connection. Left at FULL, every transaction's commit waits for an
+      // fsync; with WAL, NORMAL keeps the database consistent and loses at most the last commits
+      // on a power failure.
+      await new Promise<void>((resolve, reject) => {
+        connection.run('PRAGMA synchronous = NORMAL', (error) =>
+          error ? reject(error) : resolve(),
+        );
+      });
+    }
     return connection;
   };
   return () => opened;
