@@ -9,7 +9,10 @@ interface Benchmark {
 const BENCHMARKS: Record<string, () => Promise<Benchmark>> = {
   auth: () => import('./auth.js'),
   datasets: () => import('./datasets.js'),
+  load: () => import('./mixedLoad.js'),
   parsers: () => import('./parsers.js'),
+  stream: () => import('./stream.js'),
+  'training-log': () => import('./trainingLog.js'),
 };
 
 async function main(): Promise<void> {
