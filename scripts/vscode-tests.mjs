@@ -83,14 +83,18 @@ try {
 
   if (only !== 'host') {
     console.log(`\n=== UI test (code-server, playwright-core, chromium)`);
+    // The UI test checks the empty views, so it gets a server of its own that the in-host
+    // suites have not filled with providers and datasets.
+    const uiServer =
+      only === 'ui' ? server : await startWorkbenchServer(path.join(tempDir, 'ui-server'));
     const screenshotsDir = path.join(ROOT, 'test-results/screenshots');
     const ui = await runUiTest({
       dir: path.join(tempDir, 'ui'),
       root: ROOT,
       workspace,
-      settings,
+      settings: { 'llmWorkbench.serverUrl': uiServer.url },
       server: {
-        url: server.url,
+        url: uiServer.url,
         login: TEST_ADMIN.email,
         password: TEST_ADMIN.password,
         nickname: TEST_ADMIN.nickname,
