@@ -39,7 +39,7 @@ export async function errorHandler(ctx: AppContext, next: Next): Promise<void> {
       ctx.set(name, value);
     }
     ctx.status = error.status;
-    if (error.status === 413 || !ctx.req.complete) {
+    if (error.status === 413) {
       closeAfterResponse(ctx);
     }
     const body: ApiErrorBody = { error: { code: error.code, message: error.message } };
