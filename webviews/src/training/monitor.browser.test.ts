@@ -220,7 +220,12 @@ suite('training monitor charts', () => {
     }
     const replaced: ApiTrainingMetric = { ...(metrics[4] as ApiTrainingMetric), loss: 9.5 };
     await post(page, { type: 'metrics', metrics: [replaced] });
-    const drawn = await drawnChart(page, 'Loss', (next) => next.data[0]?.length === 13);
+    // The appends and the replacement may land in different frames, so wait for both.
+    const drawn = await drawnChart(
+      page,
+      'Loss',
+      (next) => next.data[0]?.length === 13 && seriesOf(next, 'loss (raw)')[4] === 9.5,
+    );
     assert.deepEqual(
       drawn.data[0],
       metrics.slice(0, 13).map((metric) => metric.step),
