@@ -308,6 +308,26 @@ describe(`chat conversation (${testDialect})`, () => {
     assert.equal((plain.body as SendChatMessageResponse).assistantMessage.status, 'complete');
   });
 
+  test('stream false wins over the Accept header', async () => {
+    const session = await createChatSession(server, alice, { modelConfigId: gptConfigId });
+
+    const plain = await send(
+      session.id,
+      { content: 'No stream please', stream: false },
+      { Accept: 'text/event-stream' },
+    );
+    const streamed = await send(
+      session.id,
+      { content: 'Stream please', stream: true },
+      { Accept: 'application/json' },
+    );
+
+    assert.match(plain.headers.get('content-type') ?? '', /^application\/json/);
+    assert.equal((plain.body as SendChatMessageResponse).assistantMessage.streamed, false);
+    assert.match(streamed.headers.get('content-type') ?? '', /^text\/event-stream/);
+    assert.equal(only(streamed, 'done').message.streamed, true);
+  });
+
   test('provider 401 as an error event', async () => {
     const session = await createChatSession(server, alice, { modelConfigId: gptConfigId });
     openai.failNext({ kind: 'unauthorized' });
@@ -409,7 +429,7 @@ describe(`chat conversation (${testDialect})`, () => {
       `/api/chat/sessions/${session.id}/messages/${failedId}`,
       { token: alice.accessToken },
     );
-    assert.equal(deleted.status, 204);
+    assert.equal(deleted.status, 200);
     openai.answerWith({ content: ['Retried.'] });
 
     const again = await postForStream(
@@ -459,14 +479,36 @@ describe(`chat conversation (${testDialect})`, () => {
       `/api/chat/sessions/${session.id}/messages/${only(first, 'done').messageId}`,
       { token: alice.accessToken },
     );
-    assert.equal(deleted.status, 204);
+    assert.equal(deleted.status, 200);
 
-    await send(session.id, { content: 'What now?', stream: true });
+    const second = await send(session.id, { content: 'What now?', stream: true });
 
     const sent = chatBodies(openai).at(-1);
     assert.deepEqual(
       sent?.messages.map((message) => [message.role, message.content]),
-      [['user', 'Remember this\n\nWhat now?']],
+      [['user', 'What now?']],
+    );
+    assert.equal(only(second, 'start').history.skippedTurns, 1);
+  });
+
+  test('failed answer skipped with its question', async () => {
+    const session = await createChatSession(server, alice, { modelConfigId: gptConfigId });
+    openai.answerWith({ content: ['Hi.'] });
+    await send(session.id, { content: 'Hello', stream: true });
+    openai.failNext({ kind: 'server_error' });
+    const failed = await send(session.id, { content: 'Explain SSE', stream: true });
+    assert.equal(only(failed, 'error').message.status, 'error');
+
+    await send(session.id, { content: 'Explain SSE', stream: true });
+
+    const sent = chatBodies(openai).at(-1);
+    assert.deepEqual(
+      sent?.messages.map((message) => [message.role, message.content]),
+      [
+        ['user', 'Hello'],
+        ['assistant', 'Hi.'],
+        ['user', 'Explain SSE'],
+      ],
     );
   });
 

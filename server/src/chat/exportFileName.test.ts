@@ -17,6 +17,10 @@ describe('exportFileName', () => {
     ['non-Latin script', 'Чат про SSE', 'Чат про SSE.md', '_ _ SSE.md'],
     ['only non-Latin script', '日本語', '日本語.md', 'chat-7.md'],
     ['trailing dots', 'Question...', 'Question.md', 'Question.md'],
+    ['right-to-left override', 'invoice\u202Edm.exe', 'invoicedm.exe.md', 'invoicedm.exe.md'],
+    ['bidirectional isolates', '\u2067abc\u2069 \u200Fx', 'abc x.md', 'abc x.md'],
+    ['C1 controls', 'a\u0085b\u009Fc', 'abc.md', 'abc.md'],
+    ['line separator', 'one\u2028two', 'onetwo.md', 'onetwo.md'],
   ];
   for (const [name, title, expected, expectedAscii] of cases) {
     test(name, () => {

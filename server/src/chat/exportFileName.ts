@@ -1,3 +1,5 @@
+import { removeInvisibleControls } from '../validation/invisibleControls.js';
+
 /** Characters no file name may contain on Windows, macOS or Linux. */
 const RESERVED_CHARACTERS = new Set(['\\', '/', ':', '*', '?', '"', '<', '>', '|']);
 
@@ -22,10 +24,11 @@ export interface ExportFileName {
 }
 
 /**
- * Makes a safe download name from a session title: path separators, characters Windows rejects
- * and control characters become spaces, leading and trailing dots and spaces go, and the name is
- * cut to 100 code points. A title that leaves nothing, or names a Windows device, falls back to
- * `chat-<id>`.
+ * Makes a safe download name from a session title. Invisible control characters (C1 controls,
+ * bidirectional formatting, line separators) are dropped. Path separators, characters Windows
+ * rejects and C0 control characters become spaces. Leading and trailing dots and spaces go, and
+ * the name is cut to 100 code points. A title that leaves nothing, or names a Windows device,
+ * falls back to `chat-<id>`.
  */
 export function exportFileName(
   title: string | null,
@@ -34,7 +37,9 @@ export function exportFileName(
 ): ExportFileName {
   const fallback = `chat-${sessionId}`;
   const cleaned = Array.from(
-    Array.from(title ?? '', (character) => (isUnsafe(character) ? ' ' : character))
+    Array.from(removeInvisibleControls(title ?? ''), (character) =>
+      isUnsafe(character) ? ' ' : character,
+    )
       .join('')
       .replace(/\s+/g, ' ')
       .replace(/^[\s.]+|[\s.]+$/g, ''),

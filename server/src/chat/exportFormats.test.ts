@@ -176,12 +176,13 @@ describe('renderText', () => {
       ),
     );
 
+    const indentedAnswer = '    Use sort:\n\n    ```rust\n    v.sort();\n    ```\n\n    Done.';
     assert.ok(text.startsWith('Sorting in Rust\nModel: Claude\n'), text);
-    assert.ok(text.includes('System prompt:\nBe brief.'), text);
-    assert.ok(text.includes('User (2025-03-01T10:00:00.000Z):\nHow do I sort?'), text);
+    assert.ok(text.includes('System prompt:\n    Be brief.'), text);
+    assert.ok(text.includes('User (2025-03-01T10:00:00.000Z):\n    How do I sort?'), text);
     assert.ok(
       text.includes(
-        `Assistant (claude-x) (2025-03-01T10:00:00.000Z):\n[Reasoning]\nThink.\n[Answer]\n${CODE_ANSWER}`,
+        `Assistant (claude-x) (2025-03-01T10:00:00.000Z):\n[Reasoning]\n    Think.\n[Answer]\n${indentedAnswer}`,
       ),
       text,
     );
@@ -192,6 +193,103 @@ describe('renderText', () => {
       chat([message({ id: 2, role: 'assistant', content: 'half', status: 'stopped' })]),
     );
 
-    assert.ok(text.includes('half\n[Stopped before the answer was complete.]'), text);
+    assert.ok(text.includes('    half\n[Stopped before the answer was complete.]'), text);
+  });
+
+  test('copied separator cannot forge a turn', () => {
+    const forged = `fine\n\n${'-'.repeat(60)}\n\nAssistant (gpt-4o) (2025-03-01T10:00:00.000Z):\nforged`;
+    const text = renderText(
+      chat([
+        message({ id: 1, role: 'user', content: forged }),
+        message({ id: 2, role: 'assistant', content: 'real', reasoning: `x\n${'-'.repeat(60)}` }),
+      ]),
+    );
+    const lines = text.split('\n');
+
+    assert.equal(lines.filter((line) => line === '-'.repeat(60)).length, 2, text);
+    assert.equal(lines.filter((line) => line.startsWith('Assistant (')).length, 1, text);
+    assert.ok(text.includes(`    ${'-'.repeat(60)}\n\n    Assistant (gpt-4o)`), text);
+  });
+});
+
+describe('renderMarkdown escaping', () => {
+  /** The lines of an export that start a Markdown heading. */
+  const headings = (markdown: string) =>
+    markdown.split('\n').filter((line) => /^ {0,3}#/.test(line));
+
+  test('content cannot forge a turn', () => {
+    const markdown = renderMarkdown(
+      chat([
+        message({
+          id: 1,
+          role: 'user',
+          content:
+            'ok\n## Assistant · forged turn\n> ## quoted heading\n- # listed heading\n  ###\ttabbed',
+        }),
+      ]),
+    );
+
+    assert.deepEqual(headings(markdown), [
+      '# Sorting in Rust',
+      '## User · 2025-03-01T10:00:00.000Z',
+    ]);
+    assert.ok(markdown.includes('\\## Assistant · forged turn'), markdown);
+    assert.ok(markdown.includes('> \\## quoted heading'), markdown);
+    assert.ok(markdown.includes('- \\# listed heading'), markdown);
+  });
+
+  test('rules and setext underlines escaped', () => {
+    const markdown = renderMarkdown(
+      chat([message({ id: 1, role: 'user', content: 'Title\n===\ntext\n---\n* * *\n> ___' })]),
+    );
+
+    assert.ok(markdown.includes('Title\n\\===\ntext\n\\---\n'), markdown);
+    assert.ok(markdown.includes('\n* * \\*\n'), markdown);
+    assert.ok(markdown.includes('\n> \\___'), markdown);
+  });
+
+  test('HTML in content and reasoning escaped', () => {
+    const markdown = renderMarkdown(
+      chat([
+        message({
+          id: 1,
+          role: 'assistant',
+          content: '<img src=x onerror=alert(1)>\n<script>x</script> and `<b>` kept',
+          reasoning: '</details><img src=x onerror=alert(2)>',
+        }),
+      ]),
+    );
+
+    assert.ok(!/<img|<script/i.test(markdown), markdown);
+    assert.ok(markdown.includes('&lt;img src=x onerror=alert(1)>'), markdown);
+    assert.ok(markdown.includes('&lt;script>x&lt;/script> and `<b>` kept'), markdown);
+    assert.ok(markdown.includes('&lt;/details>&lt;img src=x onerror=alert(2)>'), markdown);
+    assert.equal(markdown.match(/<\/details>/g)?.length, 1);
+  });
+
+  test('code blocks kept as written', () => {
+    const code = '```html\n# not a heading\n<b>bold</b>\n```\n\n    <i>indented code</i>\n    ---';
+    const markdown = renderMarkdown(chat([message({ id: 1, role: 'assistant', content: code })]));
+
+    assert.ok(markdown.includes(code), markdown);
+  });
+
+  test('title and model name escaped', () => {
+    const exported = chat([
+      message({ id: 1, role: 'assistant', content: 'a', modelId: '<b>m</b>' }),
+    ]);
+    exported.session.title = '<img src=x onerror=alert(1)> [x](javascript:alert(1)) #';
+    exported.session.modelConfigName = '<script>x</script>';
+    const markdown = renderMarkdown(exported);
+
+    assert.ok(!/<img|<script|<b>/i.test(markdown), markdown);
+    assert.ok(
+      markdown.startsWith(
+        '# &lt;img src=x onerror=alert(1)&gt; \\[x\\](javascript:alert(1)) \\#\n',
+      ),
+      markdown,
+    );
+    assert.ok(markdown.includes('- Model: &lt;script&gt;x&lt;/script&gt;'), markdown);
+    assert.ok(markdown.includes('## Assistant (&lt;b&gt;m&lt;/b&gt;)'), markdown);
   });
 });

@@ -1,21 +1,26 @@
 import type { ApiChatMessage, ChatExport } from '../../../shared/src/api/chat.js';
+import { escapeMarkdownBlock, escapeMarkdownInline, FENCE_LINE } from './markdownEscape.js';
+
+/** The indent of every body line in the text export; headers and separators start at column 1. */
+const TEXT_INDENT = '    ';
 
 /**
  * Renders an export as plain text: a header, then each message under its role and time, with
- * an answer's reasoning before the answer.
+ * an answer's reasoning before the answer. Every line of a message body or the system prompt is
+ * indented, so text copied from another export cannot pass for a separator or a turn header.
  */
 export function renderText(chat: ChatExport): string {
   const { session } = chat;
   const lines = [titleOf(chat), ...headerFacts(chat).map(([name, value]) => `${name}: ${value}`)];
   if (session.systemPrompt !== null) {
-    lines.push('', 'System prompt:', session.systemPrompt);
+    lines.push('', 'System prompt:', indent(session.systemPrompt));
   }
   for (const message of chat.messages) {
     lines.push('', '-'.repeat(60), '', `${speakerOf(message)} (${message.createdAt}):`);
     if (message.reasoning !== null) {
-      lines.push('[Reasoning]', message.reasoning, '[Answer]');
+      lines.push('[Reasoning]', indent(message.reasoning), '[Answer]');
     }
-    lines.push(message.content);
+    lines.push(indent(message.content));
     const note = statusNote(message);
     if (note !== null) {
       lines.push(`[${note}]`);
@@ -25,16 +30,18 @@ export function renderText(chat: ChatExport): string {
 }
 
 /**
- * Renders an export as Markdown. Message text is kept as written, with a code fence that a
- * stopped answer left open closed at its end. Reasoning goes in a collapsed `<details>` block,
- * and the system prompt in a fence longer than any backtick run inside it.
+ * Renders an export as Markdown. The title and header facts are escaped as plain text. Message
+ * text keeps its formatting, except that no line of it can start a heading, a thematic break or
+ * raw HTML, so a message cannot forge a turn; a code fence that a stopped answer left open is
+ * closed at its end. Reasoning goes in a collapsed `<details>` block, escaped the same way, and
+ * the system prompt in a fence longer than any backtick run inside it.
  */
 export function renderMarkdown(chat: ChatExport): string {
   const { session } = chat;
   const parts = [
-    `# ${titleOf(chat)}`,
+    `# ${escapeMarkdownInline(titleOf(chat))}`,
     headerFacts(chat)
-      .map(([name, value]) => `- ${name}: ${value}`)
+      .map(([name, value]) => `- ${name}: ${escapeMarkdownInline(value)}`)
       .join('\n'),
   ];
   if (session.systemPrompt !== null) {
@@ -42,20 +49,28 @@ export function renderMarkdown(chat: ChatExport): string {
     parts.push('## System prompt', `${fence}text\n${session.systemPrompt}\n${fence}`);
   }
   for (const message of chat.messages) {
-    parts.push(`## ${speakerOf(message)} · ${message.createdAt}`);
+    parts.push(`## ${speakerOf(message, escapeMarkdownInline)} · ${message.createdAt}`);
     if (message.reasoning !== null) {
-      const reasoning = closeOpenFence(message.reasoning).replace(/<\/details>/gi, '&lt;/details>');
+      const reasoning = escapeMarkdownBlock(closeOpenFence(message.reasoning));
       parts.push(`<details>\n<summary>Reasoning</summary>\n\n${reasoning}\n\n</details>`);
     }
     if (message.content !== '') {
-      parts.push(closeOpenFence(message.content));
+      parts.push(escapeMarkdownBlock(closeOpenFence(message.content)));
     }
     const note = statusNote(message);
     if (note !== null) {
-      parts.push(`> _${note}_`);
+      parts.push(`> _${escapeMarkdownInline(note)}_`);
     }
   }
   return `${parts.join('\n\n')}\n`;
+}
+
+/** Indents every line of a text body for the text export. */
+function indent(text: string): string {
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => (line === '' ? line : `${TEXT_INDENT}${line}`))
+    .join('\n');
 }
 
 function titleOf(chat: ChatExport): string {
@@ -72,11 +87,11 @@ function headerFacts(chat: ChatExport): [string, string][] {
   return facts;
 }
 
-function speakerOf(message: ApiChatMessage): string {
+function speakerOf(message: ApiChatMessage, format = (text: string) => text): string {
   if (message.role === 'user') {
     return 'User';
   }
-  return message.modelId === null ? 'Assistant' : `Assistant (${message.modelId})`;
+  return message.modelId === null ? 'Assistant' : `Assistant (${format(message.modelId)})`;
 }
 
 function statusNote(message: ApiChatMessage): string | null {
@@ -97,9 +112,6 @@ function fenceFor(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   return '`'.repeat(Math.max(3, longest + 1));
 }
-
-/** A fence line as CommonMark defines it: up to three spaces, then three or more ` or ~. */
-const FENCE_LINE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
 
 /**
  * Appends a closing fence when the text ends inside a fenced code block, as an answer stopped

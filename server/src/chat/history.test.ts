@@ -112,11 +112,69 @@ describe('buildHistory', () => {
     assert.deepEqual(
       built.turns.map((turn) => [turn.role, turn.content]),
       [
-        ['user', 'first\n\nsecond\n\nthird'],
+        ['user', 'third'],
         ['assistant', 'partial'],
         ['user', 'fourth'],
       ],
     );
+    assert.equal(built.info.skippedTurns, 2);
+  });
+
+  test('repeated question after a failure sent once', () => {
+    const built = buildHistory(
+      [
+        user('hello'),
+        assistant('hi'),
+        user('what is SSE?'),
+        assistant('', { status: 'error' }),
+        user('what is SSE?'),
+      ],
+      noBudget,
+    );
+
+    assert.deepEqual(
+      built.turns.map((turn) => [turn.role, turn.content]),
+      [
+        ['user', 'hello'],
+        ['assistant', 'hi'],
+        ['user', 'what is SSE?'],
+      ],
+    );
+    assert.equal(built.info.skippedTurns, 1);
+  });
+
+  test('question whose answer was deleted skipped', () => {
+    const built = buildHistory(
+      [user('one'), user('two'), assistant('a2'), user('three')],
+      noBudget,
+    );
+
+    assert.deepEqual(
+      built.turns.map((turn) => [turn.role, turn.content]),
+      [
+        ['user', 'two'],
+        ['assistant', 'a2'],
+        ['user', 'three'],
+      ],
+    );
+    assert.equal(built.info.skippedTurns, 1);
+  });
+
+  test('user messages never neighbours', () => {
+    const statuses: ChatMessageStatus[] = ['error', 'streaming', 'stopped', 'complete'];
+    for (const status of statuses) {
+      const built = buildHistory(
+        [user('a'), assistant(status === 'stopped' ? '' : 'x', { status }), user('b')],
+        noBudget,
+      );
+      const roles = built.turns.map((turn) => turn.role);
+
+      assert.ok(
+        roles.every((role, index) => index === 0 || role !== 'user' || roles[index - 1] !== role),
+        `${status}: ${roles.join(', ')}`,
+      );
+      assert.equal(built.turns.at(-1)?.content, 'b');
+    }
   });
 
   test('neighbouring answers joined', () => {

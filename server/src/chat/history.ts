@@ -50,15 +50,27 @@ export function promptBudget(contextLength: number | null, maxTokens: number): n
 
 /**
  * Builds the turns to send for answering the last user message of `messages`, which are a
- * session's messages oldest first. Answers that failed or are still streaming are left out, and
- * so are answers with no text, because providers reject an empty assistant turn. Messages of the
- * same role next to each other are joined into one turn. When the estimate exceeds the budget,
- * the oldest turns (a user message with its answers) are dropped first. The newest user message
- * is always sent, even when it alone exceeds the budget, so that the provider reports the limit.
+ * session's messages oldest first. The rules, in order:
+ * - Messages form turns: a user message and the answers after it. Answers before the first user
+ *   message are dropped, because providers expect the conversation to open with the user.
+ * - An answer is sent when it ended (`complete` or `stopped`) with text. Failed, still streaming
+ *   and empty answers are left out, because providers reject an empty assistant turn.
+ * - An earlier turn left without an answer to send is skipped whole, its user message included,
+ *   so two user messages never go out in a row and a question is never merged into the next.
+ * - The last turn, the user message being answered, is always sent.
+ * - When the estimate exceeds the budget, the oldest turns are dropped first. The newest user
+ *   message is sent even when it alone exceeds the budget, so that the provider reports the limit.
  * NOTE: reasoning sent back with earlier answers is not counted in the estimate.
  */
 export function buildHistory(messages: HistoryMessage[], options: HistoryOptions): BuiltHistory {
-  const groups = groupTurns(messages.filter(isSendable));
+  const allGroups = groupTurns(messages).map(([question, ...answers]) => [
+    question as HistoryMessage,
+    ...answers.filter(isSendableAnswer),
+  ]);
+  const groups = allGroups.filter(
+    (group, index) => index === allGroups.length - 1 || group.length > 1,
+  );
+  const skippedTurns = allGroups.length - groups.length;
   const systemTokens = options.systemPrompt === null ? 0 : estimateTokens(options.systemPrompt);
   const groupTokens = groups.map(estimateGroup);
   let total = systemTokens + groupTokens.reduce((sum, tokens) => sum + tokens, 0);
@@ -77,16 +89,14 @@ export function buildHistory(messages: HistoryMessage[], options: HistoryOptions
     info: {
       sentMessages: turns.length,
       trimmedTurns,
+      skippedTurns,
       estimatedTokens: total,
       budgetTokens: options.budgetTokens,
     },
   };
 }
 
-function isSendable(message: HistoryMessage): boolean {
-  if (message.role === 'user') {
-    return true;
-  }
+function isSendableAnswer(message: HistoryMessage): boolean {
   const ended = message.status === 'complete' || message.status === 'stopped';
   return ended && message.content.trim() !== '';
 }
@@ -115,7 +125,10 @@ function estimateGroup(group: HistoryMessage[]): number {
   );
 }
 
-/** Converts messages to turns, joining neighbours of the same role with a blank line. */
+/**
+ * Converts messages to turns, joining neighbouring answers to one question with a blank line.
+ * Two user messages are never neighbours here, because turns without an answer are skipped.
+ */
 function joinSameRole(messages: HistoryMessage[]): ChatTurn[] {
   const turns: ChatTurn[] = [];
   for (const message of messages) {

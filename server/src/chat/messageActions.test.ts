@@ -344,13 +344,85 @@ describe(`chat stop, disconnect and delete (${testDialect})`, () => {
       },
     );
 
-    assert.equal(deleteStatus, 204);
+    assert.equal(deleteStatus, 200);
     assert.equal(only(reply, 'done').status, 'stopped');
     assert.equal(openai.openStreams, 0);
     const messages: ApiChatMessage[] = await listMessages(server, alice, session.id);
     assert.deepEqual(
       messages.map((message) => message.role),
       ['user'],
+    );
+  });
+
+  test('delete of a question takes its answer', async () => {
+    openai.answerWith({ content: ['Answer.'] });
+    const session = await createChatSession(server, alice, { modelConfigId: gptConfigId });
+    const send = (content: string) =>
+      postForStream(server, alice.accessToken, `/api/chat/sessions/${session.id}/messages`, {
+        body: { content, stream: true },
+      });
+    const first = only(await send('First'), 'done').message;
+    const second = only(await send('Second'), 'done').message;
+    const messagesBefore = await listMessages(server, alice, session.id);
+    const firstQuestion = messagesBefore.find((message) => message.content === 'First')!;
+
+    const response = await server.request<{ deletedMessageIds: number[] }>(
+      'DELETE',
+      `/api/chat/sessions/${session.id}/messages/${firstQuestion.id}`,
+      { token: alice.accessToken },
+    );
+
+    assert.equal(response.status, 200, JSON.stringify(response.body));
+    assert.deepEqual(response.body.deletedMessageIds, [firstQuestion.id, first.id]);
+    const left = await listMessages(server, alice, session.id);
+    assert.deepEqual(
+      left.map((message) => [message.role, message.content]),
+      [
+        ['user', 'Second'],
+        ['assistant', 'Answer.'],
+      ],
+    );
+    assert.equal(left[1]?.id, second.id);
+  });
+
+  test('delete of a question being answered is 409', async () => {
+    openai.answerWith({ content: SLOW_PIECES, chunkDelayMs: 40 });
+    const session = await createChatSession(server, alice, { modelConfigId: gptConfigId });
+    let questionId = 0;
+    let deleteReply: { status: number; body: ApiErrorBody } | undefined;
+
+    const reply = await postForStream(
+      server,
+      alice.accessToken,
+      `/api/chat/sessions/${session.id}/messages`,
+      {
+        body: { content: 'Keep me', stream: true },
+        onEvent: async (event) => {
+          if (event.type === 'start') {
+            questionId = event.data.userMessage.id;
+          }
+          if (event.type === 'content' && deleteReply === undefined) {
+            deleteReply = await server.request<ApiErrorBody>(
+              'DELETE',
+              `/api/chat/sessions/${session.id}/messages/${questionId}`,
+              { token: alice.accessToken },
+            );
+          }
+        },
+      },
+    );
+
+    assert.equal(deleteReply?.status, 409);
+    assert.equal(deleteReply?.body.error.code, 'answer_in_progress');
+    assert.match(deleteReply?.body.error.message ?? '', /is still being answered; stop the answer/);
+    assert.equal(only(reply, 'done').status, 'complete');
+    const messages = await listMessages(server, alice, session.id);
+    assert.deepEqual(
+      messages.map((message) => [message.role, message.status]),
+      [
+        ['user', 'complete'],
+        ['assistant', 'complete'],
+      ],
     );
   });
 

@@ -42,8 +42,8 @@ export interface AnswerRun {
  * Streams an answer from the provider through the usage meter and passes reasoning, content and
  * usage on to the event stream as they arrive. The next provider event is read only once the
  * client has taken the last one, so a slow reader slows the provider stream instead of filling
- * the server's memory; a client that reads nothing for CHAT_WRITE_TIMEOUT_MS is cut off and the
- * answer stopped. An answer that reaches CHAT_MAX_ANSWER_CHARS is cut there, its provider
+ * the server's memory. A client that reads nothing for CHAT_WRITE_TIMEOUT_MS is cut off, and the
+ * answer is stopped. An answer that reaches CHAT_MAX_ANSWER_CHARS is cut there, its provider
  * request aborted, and it ends with finish reason `length`.
  *
  * When the provider stream ends, stores the outcome on the assistant message: `complete`,
@@ -127,7 +127,7 @@ async function forward(
     return true;
   }
   run.logger.warn(
-    { messageId, writeTimeoutMs },
+    { writeTimeoutMs },
     'chat client read nothing within the write timeout; stopping the answer',
   );
   run.answer.abort('disconnected');
@@ -150,11 +150,31 @@ async function storeOutcome(run: AnswerRun, outcome: AnswerOutcome): Promise<Ans
       { err: error, messageId: message.id, characters },
       'failed to store a chat answer',
     );
-    return storeFailure(message, outcome, characters);
+    return storeFailureWithRetry(run, outcome, characters);
   }
   // A model config deleted while the answer streamed has set the stored model_config_id to null.
   await message.reload({ attributes: ['id', 'modelConfigId'] });
   return outcome;
+}
+
+/**
+ * Stores the failure, trying a second time when the first try fails: MySQL closes the connection
+ * after a packet over max_allowed_packet, and the pool then hands out a new one.
+ */
+async function storeFailureWithRetry(
+  run: AnswerRun,
+  outcome: AnswerOutcome,
+  characters: number,
+): Promise<AnswerOutcome> {
+  try {
+    return await storeFailure(run.message, outcome, characters);
+  } catch (error) {
+    run.logger.warn(
+      { err: error, messageId: run.message.id },
+      'failed to store a chat answer failure; trying once more',
+    );
+    return storeFailure(run.message, outcome, characters);
+  }
 }
 
 async function storeFailure(
@@ -308,7 +328,7 @@ class AnswerDraft {
   /**
    * Decides how the answer ended. An abort from this side is `stopped` (stop or disconnect) or
    * `complete` with finish reason `length` (the answer reached the maximum length), unless the
-   * provider had already finished; any other failure is `error`.
+   * provider had already finished. Any other failure is `error`.
    */
   outcome(abortCause: AbortCause | null): AnswerOutcome {
     let status: ChatMessageStatus = 'complete';

@@ -2,6 +2,7 @@
 // describe the routes in the OpenAPI document.
 import { z } from 'zod';
 import { CHAT_EXPORT_FORMATS } from '../../../shared/src/api/chat.js';
+import { findInvisibleControl, hasVisibleText } from '../validation/invisibleControls.js';
 import { queryInteger } from '../validation/query.js';
 import { isSingleLine } from '../validation/requestText.js';
 
@@ -35,7 +36,23 @@ const title = z
   .trim()
   .min(1, 'must not be empty')
   .max(MAX_TITLE_LENGTH, `must be at most ${MAX_TITLE_LENGTH} characters`)
-  .refine(isSingleLine, 'must be one line: remove tabs and line breaks from the title');
+  .refine(isSingleLine, 'must be one line: remove tabs and line breaks from the title')
+  .superRefine((text, context) => {
+    const control = findInvisibleControl(text);
+    if (control !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          `must not contain the invisible control character ${control}; ` +
+          'remove it from the title',
+      });
+    } else if (!hasVisibleText(text)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must contain visible text, not only whitespace or zero-width characters',
+      });
+    }
+  });
 
 const systemPrompt = z
   .string()
@@ -75,7 +92,7 @@ export const sendMessageBody = z
       .string()
       .min(1, 'must not be empty')
       .max(MAX_MESSAGE_LENGTH, `must be at most ${MAX_MESSAGE_LENGTH} characters`)
-      .refine((text) => text.trim() !== '', 'must contain text, not only whitespace'),
+      .refine(hasVisibleText, 'must contain text, not only whitespace or zero-width characters'),
     stream: z.boolean().optional(),
   })
   .strict();

@@ -2,8 +2,16 @@ import { Op, Sequelize, type WhereOptions } from 'sequelize';
 import type { AppServices } from '../context.js';
 import { runTransaction } from '../db/transactions.js';
 import { conflict, HttpError, notFound } from '../errors.js';
-import { ChatMessage, ChatSession, ModelConfig, Provider, type User } from '../models/index.js';
+import {
+  ChatMessage,
+  ChatSession,
+  ModelConfig,
+  Provider,
+  type SystemPrompt,
+  type User,
+} from '../models/index.js';
 import { assertCanReadConfig } from '../policies/modelConfigs.js';
+import { loadReadablePrompt } from '../prompts/library.js';
 import { chatRuntime } from './runtime.js';
 
 /** A model config that can answer, with its provider. */
@@ -110,19 +118,53 @@ export async function loadSessionConfig(user: User, session: ChatSession): Promi
   return loadUsableConfig(user, session.modelConfigId);
 }
 
-/** Creates a session for the user on a config that can answer. */
+/**
+ * Loads a prompt of the user's library, their own or a built-in one, for a session's
+ * `systemPromptId`; throws 404 naming the field otherwise.
+ */
+async function loadLibraryPrompt(user: User, promptId: number): Promise<SystemPrompt> {
+  try {
+    return await loadReadablePrompt(user, promptId);
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 404) {
+      throw new HttpError(
+        404,
+        'not_found',
+        `Prompt ${promptId} was not found in your prompt library; use the id of your own or a ` +
+          'built-in prompt from GET /api/prompts, or leave systemPromptId out.',
+        { details: { field: 'systemPromptId' } },
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * Creates a session for the user on a config that can answer. A `systemPromptId` must name a
+ * prompt the user can read, and its content becomes the system prompt unless `systemPrompt` is
+ * given too.
+ */
 export async function createSession(
   user: User,
   input: SessionInput & { modelConfigId: number },
 ): Promise<ChatSession> {
   const { config } = await loadUsableConfig(user, input.modelConfigId);
+  let systemPrompt = emptyToNull(input.systemPrompt);
+  let systemPromptId: number | null = null;
+  if (input.systemPromptId !== undefined && input.systemPromptId !== null) {
+    const prompt = await loadLibraryPrompt(user, input.systemPromptId);
+    systemPromptId = prompt.id;
+    if (input.systemPrompt === undefined) {
+      systemPrompt = emptyToNull(prompt.content);
+    }
+  }
   const now = new Date();
   const session = await ChatSession.create({
     ownerId: user.id,
     modelConfigId: config.id,
     title: input.title ?? null,
-    systemPromptId: input.systemPromptId ?? null,
-    systemPrompt: emptyToNull(input.systemPrompt),
+    systemPromptId,
+    systemPrompt,
     lastMessageAt: now,
     createdAt: now,
   });
@@ -130,7 +172,11 @@ export async function createSession(
   return session;
 }
 
-/** Changes the fields given; a new config must be usable. */
+/**
+ * Changes the fields given, and a new config must be usable. A new `systemPromptId` is checked
+ * as on create, and its content replaces the system prompt unless `systemPrompt` is given too.
+ * A null `systemPromptId` only unlinks the prompt and keeps the text.
+ */
 export async function updateSession(
   user: User,
   session: ChatSession,
@@ -144,11 +190,17 @@ export async function updateSession(
   if (input.title !== undefined) {
     session.title = input.title;
   }
+  if (input.systemPromptId === null) {
+    session.systemPromptId = null;
+  } else if (input.systemPromptId !== undefined) {
+    const prompt = await loadLibraryPrompt(user, input.systemPromptId);
+    session.systemPromptId = prompt.id;
+    if (input.systemPrompt === undefined) {
+      session.systemPrompt = emptyToNull(prompt.content);
+    }
+  }
   if (input.systemPrompt !== undefined) {
     session.systemPrompt = emptyToNull(input.systemPrompt);
-  }
-  if (input.systemPromptId !== undefined) {
-    session.systemPromptId = input.systemPromptId;
   }
   await session.save();
   return session;

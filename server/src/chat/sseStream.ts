@@ -23,9 +23,8 @@ export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * comment line, which clients ignore and which keeps idle proxies from closing the connection.
  *
  * A client that reads slower than events arrive makes the response buffer them. A writer that
- * produces many events should wait for `drained()` whenever `send` returns false; one that does
- * not is cut off once MAX_BUFFERED_BYTES wait, which closes the connection as if the client had
- * left.
+ * produces many events should wait for `drained()` whenever `send` returns false. A stream with
+ * more than MAX_BUFFERED_BYTES waiting is closed, as if the client had left.
  */
 export class SseStream {
   private readonly response: ServerResponse;
@@ -51,8 +50,8 @@ export class SseStream {
   }
 
   /**
-   * Writes one event. Returns false when the client has not yet read what was written before,
-   * or the stream is closed; the caller should then wait for `drained()` before sending more.
+   * Writes one event. Returns false when the client has not yet read what was written before, or
+   * when the stream is closed. The caller should then wait for `drained()` before sending more.
    */
   send<K extends ChatStreamEventType>(type: K, data: ChatStreamEvents[K]): boolean {
     const accepted = this.write(encodeSseEvent(type, data));

@@ -25,6 +25,14 @@ describe('titleFromMessage', () => {
       'How do I stream server-sent events from a Koa route…',
     ],
     ['long word cut inside', 'y'.repeat(100), `${'y'.repeat(CHAT_TITLE_LENGTH - 1)}…`],
+    ['only zero-width spaces', '\u200b\u200b\u2060\ufeff', null],
+    ['zero-width line skipped', '\u200b\u200d\nReal question', 'Real question'],
+    ['zero-width spaces dropped', 'Hel\u200blo', 'Hello'],
+    ['bidirectional override dropped', 'invoice\u202Etxt.exe', 'invoicetxt.exe'],
+    ['bidirectional isolates dropped', '\u2066a\u2069 \u200Fb\u200E', 'a b'],
+    ['C1 controls dropped', 'a\u0085b\u009Bc', 'abc'],
+    ['line separator ends the line', 'First\u2028Second', 'First'],
+    ['paragraph separator ends the line', '\u2029Second', 'Second'],
   ];
   for (const [name, input, expected] of cases) {
     test(name, () => {

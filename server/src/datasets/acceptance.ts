@@ -4,7 +4,8 @@ import type { ScanResult } from './scanner.js';
 
 /**
  * Raises the error for a file the server does not store: an empty file (400), a file that is not
- * UTF-8 (422) or one without a single valid record (422). The 422 errors carry the validation
+ * UTF-8 (422) or one without a single valid record (422), such as a file whose records
+ * LLaMA-Factory would all skip. The 422 errors carry the validation
  * report in `details.report`, so the client can show every problem found. A file with some
  * invalid records is stored, and its report lists them.
  */
@@ -31,12 +32,17 @@ export function assertStorable(scan: ScanResult, fileName: string): void {
   }
   if (scan.report.validCount === 0) {
     const first = scan.report.errors[0];
+    const skipped = scan.report.skippedCount;
+    const fix =
+      first === undefined && skipped > 0
+        ? `: LLaMA-Factory would skip all ${skipped} of its records; fix the turn_order ` +
+          'warnings listed in details.report.warnings and upload it again.'
+        : (first === undefined ? '' : ` (line ${first.line}: ${first.message})`) +
+          '; fix the errors listed in details.report.errors and upload it again.';
     throw new HttpError(
       422,
       'no_valid_records',
-      `The file ${quoted} has no valid ${scan.fileType.toUpperCase()} dataset record` +
-        (first === undefined ? '' : ` (line ${first.line}: ${first.message})`) +
-        '; fix the errors listed in details.report.errors and upload it again.',
+      `The file ${quoted} has no valid ${scan.fileType.toUpperCase()} dataset record${fix}`,
       { details },
     );
   }

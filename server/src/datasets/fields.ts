@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATASET_FILE_TYPES } from '../../../shared/src/api/datasets.js';
+import { findInvisibleControl, hasVisibleText } from '../validation/invisibleControls.js';
 import { isSingleLine } from '../validation/requestText.js';
 import { MAX_DATASET_NAME_LENGTH } from './fileNames.js';
 
@@ -11,7 +12,23 @@ export const datasetNameSchema = z
   .trim()
   .min(1, 'must not be empty')
   .max(MAX_DATASET_NAME_LENGTH, `must be at most ${MAX_DATASET_NAME_LENGTH} characters`)
-  .refine(isSingleLine, 'must not contain tabs or line breaks');
+  .refine(isSingleLine, 'must not contain tabs or line breaks')
+  .superRefine((name, context) => {
+    const control = findInvisibleControl(name);
+    if (control !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        message:
+          `must not contain the invisible control character ${control}; ` +
+          'remove it from the name',
+      });
+    } else if (!hasVisibleText(name)) {
+      context.addIssue({
+        code: 'custom',
+        message: 'must contain visible text, not only whitespace or zero-width characters',
+      });
+    }
+  });
 
 export const descriptionSchema = z
   .string()

@@ -35,6 +35,11 @@ describe('cleanClientFileName', () => {
     ['../..', 'names no file'],
     ['/', 'names no file'],
     [`${'é'.repeat(128)}.txt`, '260 bytes long'],
+    ['invoice\u202Elsnoj.exe', 'invisible control character U+202E (right-to-left override)'],
+    ['a\u2066b.jsonl', 'U+2066 (left-to-right isolate)'],
+    ['a\u200Eb.jsonl', 'U+200E (left-to-right mark)'],
+    ['a\u0085b.jsonl', 'U+0085 (C1 control character)'],
+    ['a\u2029b.jsonl', 'U+2029 (paragraph separator)'],
   ];
   for (const [raw, message] of rejected) {
     test(`rejects ${JSON.stringify(raw)}`, () => {
@@ -49,22 +54,47 @@ describe('cleanClientFileName', () => {
 
 describe('fileTypeFor', () => {
   test('reads the extension without regard to case', () => {
-    assert.equal(fileTypeFor('DATA.JSONL', undefined), 'jsonl');
-    assert.equal(fileTypeFor('table.Csv', undefined), 'csv');
+    assert.equal(fileTypeFor('DATA.JSONL', undefined, 'form'), 'jsonl');
+    assert.equal(fileTypeFor('table.Csv', undefined, 'form'), 'csv');
   });
 
   test('an explicit type wins over the extension', () => {
-    assert.equal(fileTypeFor('export.data', 'json'), 'json');
-    assert.equal(fileTypeFor('data.csv', 'txt'), 'txt');
+    assert.equal(fileTypeFor('export.data', 'json', 'form'), 'json');
+    assert.equal(fileTypeFor('data.csv', 'txt', 'json'), 'txt');
   });
 
   test('an unknown extension names the accepted ones', () => {
     assert.throws(
-      () => fileTypeFor('model.parquet', undefined),
+      () => fileTypeFor('model.parquet', undefined, 'form'),
       (error: unknown) =>
         rejectsWith('unsupported_file_type')(error) &&
-        (error as Error).message.includes('.json, .jsonl, .csv, .txt'),
+        (error as Error).message.includes('.json, .jsonl, .csv, .txt') &&
+        (error as Error).message.includes('send a fileType part (json, jsonl, csv or txt) before'),
     );
+  });
+
+  test('JSON request told to send the fileType field', () => {
+    assert.throws(
+      () => fileTypeFor('a.parquet', undefined, 'json'),
+      (error: unknown) =>
+        rejectsWith('unsupported_file_type')(error) &&
+        (error as Error).message.endsWith(
+          'rename the file or send "fileType" (json, jsonl, csv or txt) in the JSON body.',
+        ) &&
+        !(error as Error).message.includes('part'),
+    );
+  });
+
+  test('name that is only an extension rejected', () => {
+    for (const name of ['.jsonl', '.CSV']) {
+      assert.throws(
+        () => fileTypeFor(name, undefined, 'form'),
+        (error: unknown) =>
+          rejectsWith('invalid_file_name')(error) &&
+          (error as Error).message.includes('has no name before the extension'),
+        name,
+      );
+    }
   });
 });
 
@@ -106,6 +136,13 @@ describe('contentDisposition', () => {
       'attachment; filename="dataset.jsonl"',
       "filename*=UTF-8''%E6%97%A5%E6%9C%AC%E8%AA%9E.jsonl",
     ],
+    [
+      'invoice\u202Elsnoj.exe',
+      'attachment; filename="invoicelsnoj.exe.jsonl"',
+      "filename*=UTF-8''invoicelsnoj.exe.jsonl",
+    ],
+    ['a\u2067b\u2069\u0085c', 'attachment; filename="abc.jsonl"', "filename*=UTF-8''abc.jsonl"],
+    ['\u202E', 'attachment; filename="dataset.jsonl"', "filename*=UTF-8''dataset.jsonl"],
   ];
   for (const [name, asciiPart, utf8Part] of cases) {
     test(`quotes ${JSON.stringify(name)} safely`, () => {

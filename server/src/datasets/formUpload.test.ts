@@ -208,6 +208,77 @@ describe(`dataset upload hostile input (${testDialect})`, () => {
       'validation_failed',
       /form\.fileType: must be one of json, jsonl, csv, txt/,
     ],
+    [
+      'an unknown extension',
+      [{ name: 'file', fileName: 'a.parquet', data: RECORD }],
+      400,
+      'unsupported_file_type',
+      /rename the file or send a fileType part \(json, jsonl, csv or txt\) before the file part\.$/,
+    ],
+    [
+      'a file name that is only an extension',
+      [{ name: 'file', fileName: '.jsonl', data: RECORD }],
+      400,
+      'invalid_file_name',
+      /"\.jsonl" has no name before the extension; rename the file, for example to train\.jsonl/,
+    ],
+    [
+      'a right-to-left override in the file name',
+      [{ name: 'file', fileName: 'report\u202Elsnoj.exe', data: RECORD }],
+      400,
+      'invalid_file_name',
+      /contains the invisible control character U\+202E \(right-to-left override\)/,
+    ],
+    [
+      'a bidirectional isolate in the name',
+      [
+        { name: 'name', data: 'set \u2066one\u2069' },
+        { name: 'file', fileName: 'a.jsonl', data: RECORD },
+      ],
+      400,
+      'validation_failed',
+      /form\.name: must not contain the invisible control character U\+2066 \(left-to-right isolate\)/,
+    ],
+    [
+      'a C1 control in the name',
+      [
+        { name: 'name', data: 'set\u0085' },
+        { name: 'file', fileName: 'a.jsonl', data: RECORD },
+      ],
+      400,
+      'validation_failed',
+      /form\.name: must not contain the invisible control character U\+0085/,
+    ],
+    [
+      'a name of zero-width spaces',
+      [
+        { name: 'name', data: '\u200b\u200b' },
+        { name: 'file', fileName: 'a.jsonl', data: RECORD },
+      ],
+      400,
+      'validation_failed',
+      /form\.name: must contain visible text/,
+    ],
+    [
+      'a tab-separated CSV',
+      [{ name: 'file', fileName: 'tabs.csv', data: 'instruction\toutput\nSay hi\tHi\n' }],
+      422,
+      'no_valid_records',
+      /line 1: The CSV header has one column, "instruction\\toutput", which contains tabs: the file looks tab-separated/,
+    ],
+    [
+      'a file whose every record LLaMA-Factory skips',
+      [
+        {
+          name: 'file',
+          fileName: 'skipped.jsonl',
+          data: '{"messages":[{"role":"user","content":"Q"}]}\n',
+        },
+      ],
+      422,
+      'no_valid_records',
+      /no valid JSONL dataset record: LLaMA-Factory would skip all 1 of its records; fix the turn_order warnings/,
+    ],
   ];
   for (const [label, parts, status, code, message] of rejections) {
     test(`form with ${label} is rejected`, async () => {
@@ -270,10 +341,16 @@ describe(`dataset upload hostile input (${testDialect})`, () => {
   });
 
   test('multipart without a boundary is rejected', async () => {
-    const response = await send(Buffer.from('x'), 'multipart/form-data; charset=utf-8');
+    for (const contentType of ['multipart/form-data; charset=utf-8', 'multipart/form-data']) {
+      const response = await send(Buffer.from('x'), contentType);
 
-    assert.equal(response.status, 400);
-    assert.equal(response.json.error?.code, 'invalid_form');
+      assert.equal(response.status, 400, `${contentType}: ${response.text}`);
+      assert.equal(response.json.error?.code, 'invalid_form');
+      assert.match(
+        response.json.error?.message ?? '',
+        /has no boundary parameter, so the parts of the form cannot be found; send multipart\/form-data; boundary=<boundary>/,
+      );
+    }
     await assertNothingStored();
   });
 

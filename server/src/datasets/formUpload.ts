@@ -143,7 +143,7 @@ export class FormReceiver {
         throw invalidForm(`The form has more than one file; send one dataset file per request.`);
       }
       const fileName = cleanClientFileName(clientName, 'file name');
-      const fileType = fileTypeFor(fileName, this.explicitFileType());
+      const fileType = fileTypeFor(fileName, this.explicitFileType(), 'form');
       this.startFile(fileName, fileType, stream);
     } catch (error) {
       stream.resume();
@@ -249,15 +249,25 @@ export class FormReceiver {
   }
 }
 
-/** Raises 415 unless the request is multipart/form-data. */
+/**
+ * Raises 415 unless the request is multipart/form-data, and 400 when its Content-Type has no
+ * boundary parameter, because the parts cannot be found without it.
+ */
 export function assertMultipart(contentType: string | undefined): void {
-  if (contentType === undefined || !/^multipart\/form-data\s*;/i.test(contentType)) {
+  if (contentType === undefined || !/^\s*multipart\/form-data\s*(;|$)/i.test(contentType)) {
     throw new HttpError(
       415,
       'unsupported_media_type',
       `Content-Type ${JSON.stringify(contentType ?? '')} is not accepted here; send the dataset ` +
         'as multipart/form-data with the file in a part named file, or use the resumable upload ' +
         'at /api/datasets/uploads.',
+    );
+  }
+  if (!/;\s*boundary\s*=\s*("[^"]+"|[^\s;]+)/i.test(contentType)) {
+    throw invalidForm(
+      `The Content-Type ${JSON.stringify(contentType)} has no boundary parameter, so the ` +
+        'parts of the form cannot be found; send multipart/form-data; boundary=<boundary> as ' +
+        'HTTP clients and FormData do when they build the body.',
     );
   }
 }

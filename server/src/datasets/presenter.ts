@@ -20,6 +20,8 @@ export function presentDataset(dataset: Dataset): ApiDataset {
     recordCount: dataset.recordCount,
     validCount: dataset.validCount,
     invalidCount: dataset.invalidCount,
+    // Reports made before skipped records were counted have none: valid + invalid = records.
+    skippedCount: Math.max(0, dataset.recordCount - dataset.validCount - dataset.invalidCount),
     sha256: dataset.sha256,
     sizeBytes: dataset.sizeBytes,
     createdAt: dataset.createdAt.toISOString(),

@@ -16,7 +16,7 @@ interface UploadBody {
   chunkSize: number;
 }
 
-/** About 200 KB of Alpaca records, each distinct. */
+/** About 130 KB of Alpaca records (2,000 by default), each distinct. */
 function alpacaFile(records = 2000): Buffer {
   const lines: string[] = [];
   for (let index = 0; index < records; index += 1) {
@@ -112,10 +112,10 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
       headers: {
         Authorization: `Bearer ${alice.accessToken}`,
         'Content-Type': 'application/octet-stream',
-        'Content-Range': `bytes ${chunk}-${2 * chunk - 1}/${file.length}`,
+        'Content-Range': `bytes ${chunk}-${Math.min(2 * chunk, file.length) - 1}/${file.length}`,
       },
       sent: file.subarray(chunk, chunk + 1000),
-      declaredLength: chunk,
+      declaredLength: Math.min(chunk, file.length - chunk),
     });
 
     const afterDrop = await status(alice.accessToken, id);
@@ -342,7 +342,7 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
     assert.equal(tooBig.status, 413);
     assert.match(
       (tooBig.body as unknown as { error: { message: string } }).error.message,
-      /\(2097152 bytes\) is larger than the upload limit of 1 MB \(MAX_UPLOAD_MB=1\)/,
+      /\(2,097,152 bytes\) is larger than the upload limit of 1 MiB \(1,048,576 bytes\) \(MAX_UPLOAD_MB=1\)/,
     );
     assert.equal(badName.status, 400);
     assert.equal(

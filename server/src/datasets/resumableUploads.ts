@@ -15,7 +15,7 @@ import { KeyedLock } from './keyedLock.js';
 import type { ContentRange } from './contentRange.js';
 import { DatasetScanner } from './scanner.js';
 import { DatasetStorage, fileExists, removeFile } from './storage.js';
-import { bodyCutOff, fileTooLarge, uploadLimitBytes } from './uploadErrors.js';
+import { bodyCutOff, fileTooLarge, formatBytes, uploadLimitBytes } from './uploadErrors.js';
 
 /** The chunk size the server suggests: 8 MiB. */
 export const CHUNK_SIZE = 8 * 1024 * 1024;
@@ -29,6 +29,9 @@ export const MAX_CHUNK_BYTES = 64 * 1024 * 1024;
  */
 const uploadLock = new KeyedLock();
 
+/** One upload start at a time per user, so that two starts cannot both pass the user's limits. */
+const startLock = new KeyedLock();
+
 /** The fields a client sends to start a resumable upload. */
 export interface UploadRequest {
   fileName: string;
@@ -37,7 +40,11 @@ export interface UploadRequest {
   fileType?: DatasetFileType | undefined;
 }
 
-/** Starts a resumable upload: checks the name and size, creates the row and an empty file. */
+/**
+ * Starts a resumable upload: checks the name, the size and the user's limits on open uploads
+ * (UPLOAD_MAX_OPEN_PER_USER) and on the bytes they announce (UPLOAD_MAX_RESERVED_MB), then
+ * creates the row and an empty file.
+ */
 export async function createUpload(
   services: AppServices,
   user: User,
@@ -45,11 +52,57 @@ export async function createUpload(
 ): Promise<DatasetUpload> {
   const { config } = services;
   const fileName = cleanClientFileName(request.fileName, 'fileName');
-  const fileType = fileTypeFor(fileName, request.fileType);
+  const fileType = fileTypeFor(fileName, request.fileType, 'json');
   if (request.sizeBytes > uploadLimitBytes(config.maxUploadMb)) {
     throw fileTooLarge(config.maxUploadMb, request.sizeBytes);
   }
+  return startLock.run(String(user.id), async () => {
+    await assertUploadRoom(config, user, request.sizeBytes);
+    return startUpload(config, user, { ...request, fileName, fileType });
+  });
+}
 
+/** Lists the user's uploads that are neither completed nor expired, oldest first. */
+export function listOpenUploads(user: User): Promise<DatasetUpload[]> {
+  return DatasetUpload.findAll({
+    where: { ownerId: user.id, datasetId: null, expiresAt: { [Op.gt]: new Date() } },
+    order: [['createdAt', 'ASC']],
+  });
+}
+
+/** Raises 409 when one more upload of `sizeBytes` would pass one of the user's limits. */
+async function assertUploadRoom(config: Config, user: User, sizeBytes: number): Promise<void> {
+  const open = await listOpenUploads(user);
+  const hint =
+    'complete or cancel one first (GET /api/datasets/uploads lists them, DELETE ' +
+    '/api/datasets/uploads/<id> cancels one), or wait until they expire';
+  if (open.length >= config.uploadMaxOpenPerUser) {
+    throw conflict(
+      'too_many_uploads',
+      `You have ${open.length} uploads in progress, the most one user may have open ` +
+        `(UPLOAD_MAX_OPEN_PER_USER=${config.uploadMaxOpenPerUser}); ${hint}.`,
+      { openUploads: open.length, limit: config.uploadMaxOpenPerUser },
+    );
+  }
+  const reservedBytes = open.reduce((sum, upload) => sum + upload.sizeBytes, 0);
+  const limitBytes = uploadLimitBytes(config.uploadMaxReservedMb);
+  if (reservedBytes + sizeBytes > limitBytes) {
+    throw conflict(
+      'upload_space_exhausted',
+      `Your uploads in progress announce ${formatBytes(reservedBytes)}, and this one ` +
+        `${formatBytes(sizeBytes)} more would pass the ${formatBytes(limitBytes)} one user may ` +
+        `have open (UPLOAD_MAX_RESERVED_MB=${config.uploadMaxReservedMb}); ${hint}.`,
+      { reservedBytes, sizeBytes, limitBytes },
+    );
+  }
+}
+
+async function startUpload(
+  config: Config,
+  user: User,
+  request: UploadRequest & { fileType: DatasetFileType },
+): Promise<DatasetUpload> {
+  const { fileName, fileType } = request;
   const storage = DatasetStorage.for(config);
   await storage.ensureFolders();
   const upload = DatasetUpload.build({
@@ -96,7 +149,7 @@ export async function appendChunk(
   chunk: { uploadId: string; range: ContentRange; body: IncomingMessage },
 ): Promise<DatasetUpload> {
   const { uploadId: id, range, body } = chunk;
-  return withUploadLock(id, async () => {
+  return withUploadLock(id, 'append', async () => {
     const upload = await findOwnUpload(user, id);
     assertOpen(upload);
     assertRangeFits(upload, range);
@@ -234,7 +287,7 @@ export async function completeUpload(
   id: string,
   fields: { name?: string | undefined; description?: string | undefined },
 ): Promise<CompletedUpload> {
-  return withUploadLock(id, async () => {
+  return withUploadLock(id, 'complete', async () => {
     const upload = await findOwnUpload(user, id);
     if (upload.datasetId !== null) {
       const dataset = await Dataset.findByPk(upload.datasetId);
@@ -300,22 +353,45 @@ export async function discardUpload(config: Config, upload: DatasetUpload): Prom
 
 /** Deletes an upload of the user, unless a request is working on it. */
 export function cancelUpload(services: AppServices, user: User, id: string): Promise<void> {
-  return withUploadLock(id, async () => {
+  return withUploadLock(id, 'cancel', async () => {
     const upload = await findOwnUpload(user, id);
     await discardUpload(services.config, upload);
   });
 }
 
-function withUploadLock<T>(id: string, task: () => Promise<T>): Promise<T> {
+/** The work a request does on an upload while it holds the upload's lock. */
+type UploadOperation = 'append' | 'complete' | 'cancel';
+
+/** The operation of the request holding each upload's lock, for the message to a second one. */
+const lockHolders = new Map<string, UploadOperation>();
+
+/**
+ * Runs `task` with the upload's lock. While another request holds it, rejects at once with 409
+ * `upload_busy`, whose message names that request's operation and what to do next.
+ */
+function withUploadLock<T>(
+  id: string,
+  operation: UploadOperation,
+  task: () => Promise<T>,
+): Promise<T> {
   if (uploadLock.isHeld(id)) {
-    return Promise.reject(
-      conflict(
-        'upload_busy',
-        `Another request is working on upload ${id}; wait for it to finish, then GET the upload to resume.`,
-      ),
-    );
+    const holder = lockHolders.get(id);
+    const message =
+      holder === 'complete'
+        ? `Upload ${id} is being completed by another request; send complete again to get its ` +
+          'dataset once that request has finished.'
+        : `Another request is working on upload ${id}; wait for it to finish, then GET the ` +
+          'upload to resume.';
+    return Promise.reject(conflict('upload_busy', message, { operation: holder ?? null }));
   }
-  return uploadLock.run(id, task);
+  return uploadLock.run(id, async () => {
+    lockHolders.set(id, operation);
+    try {
+      return await task();
+    } finally {
+      lockHolders.delete(id);
+    }
+  });
 }
 
 /**

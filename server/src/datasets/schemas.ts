@@ -75,6 +75,7 @@ export const datasetSchema = z.object({
   recordCount: z.number().int(),
   validCount: z.number().int(),
   invalidCount: z.number().int(),
+  skippedCount: z.number().int(),
   sha256: z.string(),
   sizeBytes: z.number().int(),
   createdAt: z.string(),
@@ -99,19 +100,21 @@ export const datasetInfoResponse = z.object({
   datasetInfo: z.record(z.string(), infoEntrySchema),
 });
 
+export const uploadSchema = z.object({
+  id: z.string(),
+  fileName: z.string(),
+  fileType: z.enum(DATASET_FILE_TYPES),
+  sizeBytes: z.number().int(),
+  receivedBytes: z.number().int(),
+  sha256: z.string().nullable(),
+  chunkSize: z.number().int(),
+  maxChunkBytes: z.number().int(),
+  expiresAt: z.string(),
+  datasetId: z.number().int().nullable(),
+});
+
 export const uploadStatusResponse = z.object({
-  upload: z.object({
-    id: z.string(),
-    fileName: z.string(),
-    fileType: z.enum(DATASET_FILE_TYPES),
-    sizeBytes: z.number().int(),
-    receivedBytes: z.number().int(),
-    sha256: z.string().nullable(),
-    chunkSize: z.number().int(),
-    maxChunkBytes: z.number().int(),
-    expiresAt: z.string(),
-    datasetId: z.number().int().nullable(),
-  }),
+  upload: uploadSchema,
   uploadId: z.string(),
   chunkSize: z.number().int(),
 });

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { HttpError, unauthorized } from '../errors.js';
 import type { DatasetUpload } from '../models/index.js';
@@ -13,26 +14,58 @@ import {
   completeUpload,
   createUpload,
   findOwnUpload,
+  listOpenUploads,
   MAX_CHUNK_BYTES,
 } from './resumableUploads.js';
 import {
   createUploadBody,
   uploadedResponse,
   uploadIdParams,
+  uploadSchema,
   uploadStatusResponse,
 } from './schemas.js';
 import { sweepSoon } from './sweep.js';
 
 /**
- * Registers the resumable upload routes under `/api/datasets/uploads`: start, append a chunk,
- * read the offset (GET, and HEAD through the router), complete and cancel.
+ * Registers the resumable upload routes under `/api/datasets/uploads`: list, start, append a
+ * chunk, read the offset (GET, and HEAD through the router), complete and cancel.
  */
 export function registerUploadRoutes(target: RouteTarget): void {
+  defineList(target);
   defineCreate(target);
   defineStatus(target);
   defineAppend(target);
   defineComplete(target);
   defineCancel(target);
+}
+
+function defineList(target: RouteTarget): void {
+  defineRoute(
+    target,
+    {
+      method: 'get',
+      path: '/api/datasets/uploads',
+      summary:
+        'Your resumable uploads that are neither completed nor expired, oldest first, so that ' +
+        'a client can resume or cancel them',
+      tag: 'datasets',
+      access: 'user',
+      responses: {
+        200: {
+          description: 'Open uploads',
+          schema: z.object({ uploads: z.array(uploadSchema), total: z.number().int() }),
+        },
+      },
+    },
+    async (ctx) => {
+      const uploads = await listOpenUploads(signedIn(ctx));
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = {
+        uploads: uploads.map((upload) => presentUpload(upload, chunkSizes(upload))),
+        total: uploads.length,
+      };
+    },
+  );
 }
 
 function defineCreate(target: RouteTarget): void {
@@ -181,12 +214,17 @@ function respondWithUpload(ctx: AppContext, upload: DatasetUpload): void {
   if (upload.receivedBytes > 0) {
     ctx.set('Range', `bytes=0-${upload.receivedBytes - 1}`);
   }
-  const chunkSize = Math.min(CHUNK_SIZE, upload.sizeBytes);
+  const chunks = chunkSizes(upload);
   ctx.body = {
-    upload: presentUpload(upload, { chunkSize, maxChunkBytes: MAX_CHUNK_BYTES }),
+    upload: presentUpload(upload, chunks),
     uploadId: upload.id,
-    chunkSize,
+    chunkSize: chunks.chunkSize,
   };
+}
+
+/** Returns the chunk sizes the server suggests and accepts for an upload. */
+function chunkSizes(upload: DatasetUpload) {
+  return { chunkSize: Math.min(CHUNK_SIZE, upload.sizeBytes), maxChunkBytes: MAX_CHUNK_BYTES };
 }
 
 function signedIn(ctx: AppContext) {

@@ -88,11 +88,23 @@ describe(`chat sessions API (${testDialect})`, () => {
       body: { content, stream: true },
     });
 
+  /** Creates a prompt in the owner's library and returns its id. */
+  async function createPrompt(owner: Account, name: string, content: string): Promise<number> {
+    const response = await request<{ prompt: { id: number } }>(owner, 'POST', '/api/prompts', {
+      name,
+      content,
+      format: 'custom',
+    });
+    assert.equal(response.status, 201, JSON.stringify(response.body));
+    return response.body.prompt.id;
+  }
+
   test('create with every field', async () => {
+    const promptId = await createPrompt(alice, 'Release notes writer', 'From the library.');
     const response = await request(alice, 'POST', '/api/chat/sessions', {
       modelConfigId: configId,
       title: '  Release notes  ',
-      systemPromptId: 12,
+      systemPromptId: promptId,
       systemPrompt: 'You write release notes.',
     });
 
@@ -101,10 +113,89 @@ describe(`chat sessions API (${testDialect})`, () => {
     assert.equal(session.title, 'Release notes');
     assert.equal(session.modelConfigId, configId);
     assert.equal(session.modelConfigName, 'GPT-4o');
-    assert.equal(session.systemPromptId, 12);
+    assert.equal(session.systemPromptId, promptId);
     assert.equal(session.systemPrompt, 'You write release notes.');
     assert.equal(session.messageCount, 0);
     assert.equal(session.lastMessageAt, session.createdAt);
+  });
+
+  test('system prompt taken from the library', async () => {
+    const promptId = await createPrompt(alice, 'Terse reviewer', 'You review code tersely.');
+    openai.answerWith({ content: ['Fine.'] });
+
+    const created = await request(alice, 'POST', '/api/chat/sessions', {
+      modelConfigId: configId,
+      systemPromptId: promptId,
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    await sendMessage(alice, created.body.session.id, 'Review this');
+
+    assert.equal(created.body.session.systemPromptId, promptId);
+    assert.equal(created.body.session.systemPrompt, 'You review code tersely.');
+    const sent = openai.requests.at(-1)?.body as { messages: { role: string; content: string }[] };
+    assert.deepEqual(sent.messages[0], { role: 'system', content: 'You review code tersely.' });
+  });
+
+  test('built-in prompt usable by id', async () => {
+    const listed = await request<{
+      prompts: { id: number; isBuiltIn: boolean; content: string }[];
+    }>(bob, 'GET', '/api/prompts?scope=builtIn');
+    const builtIn = listed.body.prompts.find((prompt) => prompt.isBuiltIn);
+    assert.ok(builtIn !== undefined, JSON.stringify(listed.body));
+    const session = await createChatSession(server, alice, { modelConfigId: configId });
+
+    const updated = await request(alice, 'PUT', `/api/chat/sessions/${session.id}`, {
+      systemPromptId: builtIn.id,
+    });
+
+    assert.equal(updated.status, 200, JSON.stringify(updated.body));
+    assert.equal(updated.body.session.systemPromptId, builtIn.id);
+    assert.equal(updated.body.session.systemPrompt, builtIn.content);
+  });
+
+  test('unknown or foreign prompt id is 404', async () => {
+    const bobPromptId = await createPrompt(bob, 'Bob only', 'Private to Bob.');
+    const session = await createChatSession(server, alice, {
+      modelConfigId: configId,
+      systemPrompt: 'Kept',
+    });
+    const attempts = [
+      await request(alice, 'POST', '/api/chat/sessions', {
+        modelConfigId: configId,
+        systemPromptId: bobPromptId,
+      }),
+      await request(alice, 'POST', '/api/chat/sessions', {
+        modelConfigId: configId,
+        systemPromptId: 999_999,
+      }),
+      await request(alice, 'PUT', `/api/chat/sessions/${session.id}`, {
+        systemPromptId: bobPromptId,
+      }),
+    ];
+
+    for (const response of attempts) {
+      assert.equal(response.status, 404, JSON.stringify(response.body));
+      assert.match(response.body.error.message, /was not found in your prompt library/);
+      assert.deepEqual(response.body.error.details, { field: 'systemPromptId' });
+    }
+    const shown = await request(alice, 'GET', `/api/chat/sessions/${session.id}`);
+    assert.equal(shown.body.session.systemPromptId, null);
+    assert.equal(shown.body.session.systemPrompt, 'Kept');
+  });
+
+  test('prompt id null unlinks and keeps the text', async () => {
+    const promptId = await createPrompt(alice, 'Unlinked later', 'Stays as text.');
+    const session = await createChatSession(server, alice, {
+      modelConfigId: configId,
+      systemPromptId: promptId,
+    });
+
+    const updated = await request(alice, 'PUT', `/api/chat/sessions/${session.id}`, {
+      systemPromptId: null,
+    });
+
+    assert.equal(updated.body.session.systemPromptId, null);
+    assert.equal(updated.body.session.systemPrompt, 'Stays as text.');
   });
 
   test('first message names the session', async () => {
@@ -212,6 +303,57 @@ describe(`chat sessions API (${testDialect})`, () => {
     assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
     assert.equal(renamed.body.session.title, 'Renamed');
     assert.equal(renamed.body.session.systemPrompt, null);
+  });
+
+  test('titles with invisible controls rejected', async () => {
+    const session = await createChatSession(server, alice, { modelConfigId: configId });
+    const cases: [string, RegExp][] = [
+      ['invoice\u202Etxt.exe', /invisible control character U\+202E \(right-to-left override\)/],
+      ['a\u2066b\u2069', /U\+2066 \(left-to-right isolate\)/],
+      ['mark\u200F', /U\+200F \(right-to-left mark\)/],
+      ['next\u0085line', /U\+0085 \(C1 control character\)/],
+      ['one\u2028two', /U\+2028 \(line separator\)/],
+      ['\u200b\u200b\u2060', /must contain visible text/],
+    ];
+    for (const [title, expected] of cases) {
+      const created = await request(alice, 'POST', '/api/chat/sessions', {
+        modelConfigId: configId,
+        title,
+      });
+      const renamed = await request(alice, 'PUT', `/api/chat/sessions/${session.id}`, { title });
+
+      for (const response of [created, renamed]) {
+        assert.equal(response.status, 400, `${JSON.stringify(title)}: ${response.status}`);
+        assert.match(response.body.error.message, /^Invalid body\.title: /);
+        assert.match(response.body.error.message, expected);
+      }
+    }
+    const shown = await request(alice, 'GET', `/api/chat/sessions/${session.id}`);
+    assert.equal(shown.body.session.title, null);
+  });
+
+  test('first message drops invisible controls from the title', async () => {
+    const session = await createChatSession(server, alice, { modelConfigId: configId });
+
+    await sendMessage(alice, session.id, '\u200b\u200b\nPay \u202Einvoice\u202C now');
+
+    const shown = await request(alice, 'GET', `/api/chat/sessions/${session.id}`);
+    assert.equal(shown.body.session.title, 'Pay invoice now');
+  });
+
+  test('zero-width message rejected', async () => {
+    const session = await createChatSession(server, alice, { modelConfigId: configId });
+
+    const response = await request(alice, 'POST', `/api/chat/sessions/${session.id}/messages`, {
+      content: '\u200b\u200c\u200d\u2060\ufeff \n',
+    });
+
+    assert.equal(response.status, 400);
+    assert.match(
+      response.body.error.message,
+      /^Invalid body\.content: must contain text, not only whitespace or zero-width characters/,
+    );
+    assert.equal(await ChatMessage.count({ where: { sessionId: session.id } }), 0);
   });
 
   test('rename rejects a multi-line title', async () => {

@@ -10,6 +10,7 @@ import {
   type ReplyMode,
 } from '../chat/conversation.js';
 import { exportFileName } from '../chat/exportFileName.js';
+import { stopInterruptedAnswers } from '../chat/interruptedAnswers.js';
 import { renderMarkdown, renderText } from '../chat/exportFormats.js';
 import { deleteMessage, stopAnswer } from '../chat/messageActions.js';
 import { presentChatExport, presentChatMessage, presentChatSession } from '../chat/presenter.js';
@@ -39,7 +40,8 @@ import { defineRoute, type RouteTarget } from '../routing.js';
 
 const STREAM_NOTE =
   'Streams server-sent events (start, reasoning, content, usage, done or error) when `stream` ' +
-  'is true or the Accept header names text/event-stream; otherwise returns one JSON body.';
+  'is true, and returns one JSON body when it is false, whatever the Accept header says. ' +
+  'Without `stream`, streams when the Accept header names text/event-stream.';
 
 /** Registers `/api/chat/sessions` and the message routes under it. */
 export function registerChatRoutes(target: RouteTarget): void {
@@ -191,7 +193,9 @@ function defineListMessages(target: RouteTarget): void {
     {
       method: 'get',
       path: '/api/chat/sessions/:id/messages',
-      summary: 'The messages of a session, oldest first',
+      summary:
+        'The messages of a session, oldest first. An answer left streaming by a server that ' +
+        'stopped mid-answer is marked stopped here once no server has touched it for 90 seconds.',
       tag: 'chat',
       access: 'user',
       params: sessionParams,
@@ -204,6 +208,7 @@ function defineListMessages(target: RouteTarget): void {
     },
     async (ctx, { params }) => {
       const session = await loadOwnedSession(signedIn(ctx), params.id);
+      await stopInterruptedAnswers(ctx.services, session.id);
       const messages = await ChatMessage.findAll({
         where: { sessionId: session.id },
         order: [['id', 'ASC']],
@@ -305,16 +310,24 @@ function defineDeleteMessage(target: RouteTarget): void {
     {
       method: 'delete',
       path: '/api/chat/sessions/:id/messages/:messageId',
-      summary: 'Delete one message; an answer in progress is stopped first',
+      summary:
+        'Delete a message. An answer in progress is stopped first. A user message is deleted ' +
+        'with the answers after it up to the next user message, and 409 while one of them is ' +
+        'being generated. Returns the ids deleted.',
       tag: 'chat',
       access: 'user',
       params: messageParams,
-      responses: { 204: { description: 'Deleted' } },
+      responses: {
+        200: {
+          description: 'Deleted',
+          schema: z.object({ deletedMessageIds: z.array(z.number().int()) }),
+        },
+      },
     },
     async (ctx, { params }) => {
       const session = await loadOwnedSession(signedIn(ctx), params.id);
-      await deleteMessage(ctx.services, session, params.messageId);
-      ctx.status = 204;
+      const deletedMessageIds = await deleteMessage(ctx.services, session, params.messageId);
+      ctx.body = { deletedMessageIds };
     },
   );
 }
@@ -334,6 +347,7 @@ function defineExport(target: RouteTarget): void {
     },
     async (ctx, { params, query }) => {
       const session = await loadOwnedSession(signedIn(ctx), params.id);
+      await stopInterruptedAnswers(ctx.services, session.id);
       const messages = await ChatMessage.findAll({
         where: { sessionId: session.id },
         order: [['id', 'ASC']],

@@ -160,7 +160,10 @@ describe(`datasets API (${testDialect})`, () => {
 
     assert.equal(response.status, 413, response.text);
     assert.equal(response.json.error?.code, 'payload_too_large');
-    assert.match(response.json.error?.message ?? '', /1 MB \(MAX_UPLOAD_MB=1\)/);
+    assert.match(
+      response.json.error?.message ?? '',
+      /upload limit of 1 MiB \(1,048,576 bytes\) \(MAX_UPLOAD_MB=1\)/,
+    );
     assert.deepEqual(listFiles(path.join(datasetsDir, 'tmp')), []);
     assert.equal(await Dataset.count(), rowsBefore);
   });
@@ -273,6 +276,52 @@ describe(`datasets API (${testDialect})`, () => {
     assert.equal(dataset.report.errors[0]?.line, 2);
     assert.equal(dataset.report.errors[0]?.record, 2);
     assert.deepEqual(dataset.report.preview[0], { instruction: 'Good', output: 'Fine' });
+  });
+
+  test('records LLaMA-Factory skips counted apart', async () => {
+    const content =
+      '{"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"}]}\n' +
+      '{"messages":[{"role":"user","content":"Q"},{"role":"assistant","content":"A"},' +
+      '{"role":"user","content":"Q2"}]}\n' +
+      'not json\n';
+    const created = await uploadFile(alice.accessToken, 'skips.jsonl', content);
+
+    const listed = await server.request<{ datasets: ApiDatasetDetail[] }>(
+      'GET',
+      '/api/datasets?q=skips',
+      { token: alice.accessToken },
+    );
+
+    assert.equal(created.status, 201, created.text);
+    const { dataset } = created.body;
+    assert.equal(dataset.recordCount, 3);
+    assert.equal(dataset.validCount, 1);
+    assert.equal(dataset.invalidCount, 1);
+    assert.equal(dataset.skippedCount, 1);
+    assert.deepEqual(
+      dataset.report.warnings.map((warning) => [warning.record, warning.code]),
+      [[2, 'turn_order']],
+    );
+    assert.equal(listed.body.datasets[0]?.skippedCount, 1);
+  });
+
+  test('download drops invisible controls from the file name', async () => {
+    const created = await uploadFile(alice.accessToken, 'plain.jsonl', '{"text":"rlo"}\n');
+    // Stored before names were checked for these characters.
+    await Dataset.update(
+      { name: 'invoice\u202Elsnoj.exe' },
+      { where: { id: created.body.dataset.id } },
+    );
+
+    const response = await fetch(`${server.url}/api/datasets/${created.body.dataset.id}/download`, {
+      headers: { Authorization: `Bearer ${alice.accessToken}` },
+    });
+    await response.arrayBuffer();
+
+    assert.equal(
+      response.headers.get('content-disposition'),
+      `attachment; filename="invoicelsnoj.exe.jsonl"; filename*=UTF-8''invoicelsnoj.exe.jsonl`,
+    );
   });
 
   test('download returns the bytes as uploaded with a safe file name', async () => {

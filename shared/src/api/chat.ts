@@ -1,7 +1,12 @@
 // Chat sessions and messages: the JSON bodies of `/api/chat/...` and the server-sent events a
 // streamed answer arrives as. The server and the extension's chat webview both import these.
 
-/** Why the model stopped, normalised across providers. `aborted` means the answer was stopped. */
+/**
+ * Why the model stopped, normalised across providers. `aborted` means the answer was stopped.
+ * `length` also ends an answer that reached the server's CHAT_MAX_ANSWER_CHARS (content and
+ * reasoning together, 1,000,000 characters by default): the server aborts the provider request
+ * and keeps the text up to the limit.
+ */
 export type ChatFinishReason =
   'stop' | 'length' | 'content_filter' | 'tool_calls' | 'aborted' | 'error';
 
@@ -136,8 +141,12 @@ export interface ChatMessageListResponse {
 
 /**
  * `POST /api/chat/sessions/:id/messages`. The answer streams as server-sent events when
- * `stream` is true or the request's Accept header names `text/event-stream`; otherwise the
- * response is one `SendChatMessageResponse`.
+ * `stream` is true, and comes as one `SendChatMessageResponse` when it is false: an explicit
+ * `stream` wins over the Accept header. Without `stream`, the answer streams when the Accept
+ * header names `text/event-stream` with a non-zero quality, and is one JSON body otherwise.
+ * A user may have CHAT_MAX_ANSWERS_PER_USER answers running at once (8 by default); one more
+ * gets 429 `too_many_answers`. A stream whose client reads nothing for CHAT_WRITE_TIMEOUT_MS
+ * (60 seconds by default) is closed, and the answer is stored as stopped.
  */
 export interface SendChatMessageRequest {
   /** The message: 1 to 1,000,000 characters, not only whitespace, in a body of at most 1 MiB. */
@@ -176,6 +185,17 @@ export interface StopMessageResponse {
   message: ApiChatMessage;
 }
 
+/**
+ * `DELETE /api/chat/sessions/:id/messages/:messageId`. Deleting an answer stops it first when it
+ * is still streaming. Deleting a user message also deletes the answers that follow it, up to the
+ * next user message, so that no answer is left without its question. While one of those answers
+ * is being generated, the request gets 409 `answer_in_progress`. The response lists every id
+ * deleted, oldest first, so a client can drop them all from its view.
+ */
+export interface DeleteMessageResponse {
+  deletedMessageIds: number[];
+}
+
 /** The export formats of `GET /api/chat/sessions/:id/export?format=`. */
 export const CHAT_EXPORT_FORMATS = ['txt', 'md', 'json'] as const;
 export type ChatExportFormat = (typeof CHAT_EXPORT_FORMATS)[number];
@@ -199,6 +219,12 @@ export interface ChatHistoryInfo {
   sentMessages: number;
   /** Oldest turns (a user message with its answers) left out to fit the context window. */
   trimmedTurns: number;
+  /**
+   * Earlier turns left out because none of their answers can be sent: each answer failed, is
+   * empty, or was deleted. The user message of such a turn is left out with it, so that the
+   * history never contains two user messages in a row. The message being answered is always sent.
+   */
+  skippedTurns: number;
   /**
    * Tokens of the system prompt and messages sent, estimated as characters / 4. It is an
    * estimate: real counts depend on the model's tokenizer.
@@ -251,7 +277,11 @@ export interface ChatStreamEvents {
     usage: ChatUsage | null;
     message: ApiChatMessage;
   };
-  /** The provider or the server failed. `message` is the answer as stored, status `error`. */
+  /**
+   * The provider or the server failed. `message` is the answer as stored, status `error`: when
+   * the database rejected the answer itself, as MySQL does past 16 MiB, its content is what was
+   * stored before, usually empty, and `error` says so.
+   */
   error: { messageId: number; error: ChatMessageError; message: ApiChatMessage };
 }
 

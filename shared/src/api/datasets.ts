@@ -22,8 +22,14 @@ export interface ApiDataset {
   fileType: DatasetFileType;
   schema: DatasetSchema;
   recordCount: number;
+  /** Records without errors that LLaMA-Factory trains on. */
   validCount: number;
   invalidCount: number;
+  /**
+   * Records without errors that LLaMA-Factory skips when it loads the file (see the report's
+   * `turn_order` warnings): `recordCount - validCount - invalidCount`.
+   */
+  skippedCount: number;
   /** Lowercase hex SHA-256 of the stored bytes. */
   sha256: string;
   sizeBytes: number;
@@ -38,7 +44,13 @@ export interface ApiDataset {
  */
 export type ApiDatasetReport = Omit<
   DatasetReport,
-  'fileType' | 'schema' | 'recordCount' | 'validCount' | 'invalidCount' | 'byteCount'
+  | 'fileType'
+  | 'schema'
+  | 'recordCount'
+  | 'validCount'
+  | 'invalidCount'
+  | 'skippedCount'
+  | 'byteCount'
 >;
 
 /** A dataset with its validation report, as the detail, upload and complete requests return it. */
@@ -133,6 +145,18 @@ export interface ApiDatasetUpload {
   expiresAt: string;
   /** The dataset the upload became, once completed. */
   datasetId: number | null;
+}
+
+/**
+ * `GET /api/datasets/uploads`: the caller's uploads that are neither completed nor expired,
+ * oldest first, to resume or cancel. Each user may have UPLOAD_MAX_OPEN_PER_USER uploads open
+ * (5 by default) announcing at most UPLOAD_MAX_RESERVED_MB in all (twice MAX_UPLOAD_MB by
+ * default). Past either limit, starting another upload gets 409 `too_many_uploads` or
+ * `upload_space_exhausted`.
+ */
+export interface ListUploadsResponse {
+  uploads: ApiDatasetUpload[];
+  total: number;
 }
 
 /** `POST /api/datasets/uploads` (201) and `GET`/`PUT /api/datasets/uploads/:id` (200). */

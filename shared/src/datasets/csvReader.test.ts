@@ -91,8 +91,23 @@ describe('CSV reader', () => {
       'row too long',
       'a\n0123456789abcdef\nok\n',
       [
-        'invalid 2: The record has 16 characters, more than the limit of 10 (maxRecordChars), so it was skipped. Split it or raise maxRecordChars.',
+        'invalid 2: The record has 16 characters, more than the limit of 10 characters per record, so it was skipped. Split it into shorter records.',
         '3: {"a":"ok"}',
+      ],
+    ],
+    [
+      'tab-separated file',
+      'instruction\toutput\nSay hi\tHi\n',
+      [
+        'file 1: The CSV header has one column, "instruction\\toutput", which contains tabs: the file looks tab-separated, but CSV columns are separated by commas. Save it as comma-separated values, or convert it to JSONL, and upload it again.',
+        '2: {"instruction\\toutput":"Say hi\\tHi"}',
+      ],
+    ],
+    [
+      'tab-separated row',
+      'instruction,output\nSay hi\tHi\n',
+      [
+        'invalid 2: The row has 1 field but the header has 2 ("instruction", "output"). The row contains tabs, so it looks tab-separated; separate the fields with commas.',
       ],
     ],
   ];

@@ -221,7 +221,7 @@ export class CsvReader implements DatasetTextReader {
   /** Reports a data row as a record keyed by the header, or as invalid if the counts differ. */
   private emitRow(fields: string[], header: string[], line: number): void {
     if (fields.length !== header.length) {
-      this.sink.invalidRecord(line, undefined, fieldCountMessage(fields.length, header));
+      this.sink.invalidRecord(line, undefined, fieldCountMessage(fields, header));
       return;
     }
     const entries = fields.map((field, column): [string, string] => [header[column] ?? '', field]);
@@ -230,6 +230,17 @@ export class CsvReader implements DatasetTextReader {
   }
 
   private checkHeader(header: string[], line: number): void {
+    const only = header.length === 1 ? header[0] : undefined;
+    if (only?.includes('\t') === true) {
+      this.sink.fileError(
+        line,
+        undefined,
+        `The CSV header has one column, ${JSON.stringify(only)}, which contains tabs: the file ` +
+          'looks tab-separated, but CSV columns are separated by commas. Save it as ' +
+          'comma-separated values, or convert it to JSONL, and upload it again.',
+      );
+      return;
+    }
     const seen = new Set<string>();
     header.forEach((name, index) => {
       if (name.trim() === '') {
@@ -254,10 +265,15 @@ export class CsvReader implements DatasetTextReader {
   }
 }
 
-function fieldCountMessage(count: number, header: string[]): string {
+function fieldCountMessage(fields: string[], header: string[]): string {
+  const count = fields.length;
   const names = header.map((name) => JSON.stringify(name)).join(', ');
+  const fix =
+    count === 1 && fields[0]?.includes('\t') === true
+      ? 'The row contains tabs, so it looks tab-separated; separate the fields with commas.'
+      : 'Quote any field that contains a comma.';
   return (
     `The row has ${formatCount(count)} field${count === 1 ? '' : 's'} but the header has ` +
-    `${formatCount(header.length)} (${names}). Quote any field that contains a comma.`
+    `${formatCount(header.length)} (${names}). ${fix}`
   );
 }

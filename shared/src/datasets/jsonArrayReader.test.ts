@@ -97,7 +97,7 @@ describe('JSON array reader', () => {
       'record too long',
       '[{"a": "0123456789"}, 2]',
       [
-        'invalid 1:2 The record has 19 characters, more than the limit of 10 (maxRecordChars), so it was skipped. Split it or raise maxRecordChars.',
+        'invalid 1:2 The record has 19 characters, more than the limit of 10 characters per record, so it was skipped. Split it into shorter records.',
         'record 1:23 2',
       ],
     ],

@@ -15,11 +15,15 @@ export interface DatasetTextReader {
   end(): void;
 }
 
-/** Returns the message for a record over the maxRecordChars limit. */
+/**
+ * Returns the message for a record over the maxRecordChars limit. It names the limit and the fix
+ * that is in the user's hands, because the limit is the server's setting, not the user's.
+ */
 export function tooLongMessage(length: number, limit: number): string {
   return (
     `The record has ${formatCount(length)} characters, more than the limit of ` +
-    `${formatCount(limit)} (maxRecordChars), so it was skipped. Split it or raise maxRecordChars.`
+    `${formatCount(limit)} characters per record, so it was skipped. Split it into shorter ` +
+    'records.'
   );
 }
 

@@ -1,4 +1,5 @@
 import { describeType } from './conversation.js';
+import { findDuplicateKey, type DuplicateKey } from './duplicateKeys.js';
 import { DuplicateDetector, hashTextLanes } from './duplicates.js';
 import type { IssueLog } from './issueLog.js';
 import { LengthAccumulator } from './lengthStats.js';
@@ -26,6 +27,8 @@ export interface RecordCheckerOptions {
   tags?: ShareGptTags;
   cutoffLength?: number;
   duplicateCheckLimit: number;
+  /** Whether record texts are JSON, whose objects are checked for duplicate keys. */
+  jsonRecords: boolean;
 }
 
 /** A record's two 32-bit hashes, of its text or of its bytes. */
@@ -39,7 +42,14 @@ type RecordIdentity = string | RecordHashes;
 
 /** A reader's finding held until the schema is known, so that all are reported in file order. */
 type Pending =
-  | { kind: 'record'; line: number; column?: number; value: unknown; identity: RecordHashes }
+  | {
+      kind: 'record';
+      line: number;
+      column?: number;
+      value: unknown;
+      identity: RecordHashes;
+      duplicateKey: DuplicateKey | undefined;
+    }
   | { kind: 'invalid'; line: number; column?: number; message: string }
   | { kind: 'file'; line: number; column?: number; message: string };
 
@@ -47,14 +57,16 @@ type Pending =
  * Checks the records a reader finds. Until it has picked the schema, it keeps the first
  * DETECTION_SAMPLE_SIZE object records and whatever came between them, within
  * MAX_PENDING_FINDINGS and MAX_PENDING_CHARS. Then it checks every record against the schema.
- * Errors make a record invalid. Valid records feed the length statistics, the duplicate check,
- * the cutoff check and the warnings.
+ * Errors make a record invalid, and a `turn_order` warning makes it skipped, because
+ * LLaMA-Factory drops such records when it loads the file. Valid records feed the length
+ * statistics and the cutoff check; valid and skipped ones the duplicate check and the warnings.
  */
 export class RecordChecker implements RecordSink {
   plan: SchemaPlan | undefined;
   recordCount = 0;
   validCount = 0;
   invalidCount = 0;
+  skippedCount = 0;
   readonly columns: DatasetColumns = {};
   readonly preview: unknown[] = [];
   private pending: Pending[] | undefined = [];
@@ -70,7 +82,7 @@ export class RecordChecker implements RecordSink {
   private unrememberedCount = 0;
   /** The line hashes of the record being checked, reused to spare an allocation per record. */
   private readonly lineHash = { first: 0, second: 0 };
-  private firstMismatchLine: number | undefined;
+  private firstMismatch: { line: number; record: number } | undefined;
 
   /**
    * @param lineHashes Hashes of each line's bytes, for JSONL files: the duplicate check then uses
@@ -96,13 +108,23 @@ export class RecordChecker implements RecordSink {
       this.lineHash.second = hashes.takenSecond;
       identity = this.lineHash;
     }
+    const duplicateKey =
+      this.options.jsonRecords && isObject(value) ? findDuplicateKey(text, value) : undefined;
     if (!this.mustHold(isObject(value))) {
-      this.check(line, column, value, identity);
+      const record = this.check(line, column, value, identity);
+      this.warnDuplicateKey(line, column, record, duplicateKey);
       return;
     }
     // Only the hashes are held, not the text, which the value already duplicates.
     const pendingHashes = typeof identity === 'string' ? hashTextLanes(identity) : { ...identity };
-    this.pending?.push({ kind: 'record', line, column, value, identity: pendingHashes });
+    this.pending?.push({
+      kind: 'record',
+      line,
+      column,
+      value,
+      identity: pendingHashes,
+      duplicateKey,
+    });
     this.pendingChars += text.length;
     if (isObject(value)) {
       this.sampleObjects += 1;
@@ -140,8 +162,8 @@ export class RecordChecker implements RecordSink {
         : suggestTags(conversations.roleCounts, conversations.tags, conversations.keyHint);
     if (advice !== undefined) {
       this.issues.warnSummary({
-        line: this.firstMismatchLine ?? 1,
-        record: null,
+        line: this.firstMismatch?.line ?? 1,
+        record: this.firstMismatch?.record ?? null,
         code: 'tag_mismatch',
         message: advice,
       });
@@ -204,7 +226,8 @@ export class RecordChecker implements RecordSink {
     this.plan = planSchema(sample, this.options.tags);
     for (const item of findings) {
       if (item.kind === 'record') {
-        this.check(item.line, item.column, item.value, item.identity);
+        const record = this.check(item.line, item.column, item.value, item.identity);
+        this.warnDuplicateKey(item.line, item.column, record, item.duplicateKey);
       } else if (item.kind === 'invalid') {
         this.reject(item.line, item.column, [item.message]);
       } else {
@@ -218,17 +241,18 @@ export class RecordChecker implements RecordSink {
     }
   }
 
+  /** Checks one record; returns its number when it has no errors, else 0. */
   private check(
     line: number,
     column: number | undefined,
     value: unknown,
     identity: RecordIdentity,
-  ): void {
+  ): number {
     if (!isObject(value)) {
       this.reject(line, column, [
         `The record is ${describeType(value)}, but each record must be a JSON object.`,
       ]);
-      return;
+      return 0;
     }
     const plan = this.plan as SchemaPlan;
     const scratch = this.scratch;
@@ -236,25 +260,51 @@ export class RecordChecker implements RecordSink {
     scratch.reset();
     checkRecord(plan, value, scratch);
     if ((plan.conversations?.mismatchCount ?? 0) > mismatchesBefore) {
-      this.firstMismatchLine ??= line;
+      this.firstMismatch ??= { line, record: this.checkedCount + 1 };
     }
     if (scratch.errors.length > 0) {
       this.reject(line, column, scratch.errors);
-      return;
+      return 0;
     }
-    this.validCount += 1;
-    const record = this.validCount + this.invalidCount;
-    this.addStats(scratch);
+    const skipped = scratch.warnings.some((warning) => warning.code === 'turn_order');
+    if (skipped) {
+      this.skippedCount += 1;
+    } else {
+      this.validCount += 1;
+      this.addStats(scratch);
+    }
+    const record = this.checkedCount;
     for (const warning of scratch.warnings) {
       this.issues.warn({ line, column, record, code: warning.code, message: warning.message });
     }
     this.checkDuplicate(line, column, record, identity);
-    this.checkCutoff(line, column, record, scratch.chars);
+    if (!skipped) {
+      this.checkCutoff(line, column, record, scratch.chars);
+    }
+    return record;
+  }
+
+  /** Warns about a key that appears twice in a record without errors (`record` not 0). */
+  private warnDuplicateKey(
+    line: number,
+    column: number | undefined,
+    record: number,
+    duplicateKey: DuplicateKey | undefined,
+  ): void {
+    if (record !== 0 && duplicateKey !== undefined) {
+      const code = 'duplicate_key';
+      this.issues.warn({ line, column, record, code, message: duplicateKeyMessage(duplicateKey) });
+    }
+  }
+
+  /** Records checked so far: the number of the last one. */
+  private get checkedCount(): number {
+    return this.validCount + this.invalidCount + this.skippedCount;
   }
 
   private reject(line: number, column: number | undefined, messages: string[]): void {
     this.invalidCount += 1;
-    const record = this.validCount + this.invalidCount;
+    const record = this.checkedCount;
     for (const message of messages) {
       this.issues.error({ line, column, record, message });
     }
@@ -333,6 +383,14 @@ export class RecordChecker implements RecordSink {
       });
     }
   }
+}
+
+function duplicateKeyMessage({ key, path }: DuplicateKey): string {
+  const where = path === '' ? 'the record' : `the object at ${path}`;
+  return (
+    `The key ${JSON.stringify(key)} appears twice in ${where}; JSON parsers, LLaMA-Factory's ` +
+    'included, keep only the last value. Remove or rename one of them.'
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -13,6 +13,8 @@ function validateRecords(
 }
 
 const messages = (...turns: [string, string][]) => turns.map(([from, value]) => ({ from, value }));
+const user = (content: string) => ({ role: 'user', content });
+const assistant = (content: string) => ({ role: 'assistant', content });
 const errorsOf = (report: DatasetReport) => report.errors.map((error) => error.message);
 const warningsOf = (report: DatasetReport) =>
   report.warnings.map((warning) => `${warning.code}: ${warning.message}`);
@@ -132,7 +134,10 @@ describe('ShareGPT records', () => {
     test(`warns when the conversation ${name}`, () => {
       const report = validateRecords([record]);
 
-      assert.equal(report.validCount, 1);
+      // LLaMA-Factory drops a record whose turns are out of order, so it is counted skipped.
+      const skipped = warning.startsWith('turn_order:') ? 1 : 0;
+      assert.equal(report.validCount, 1 - skipped);
+      assert.equal(report.skippedCount, skipped);
       assert.deepEqual(warningsOf(report), [warning]);
     });
   }
@@ -389,6 +394,7 @@ describe('record checker', () => {
       ['bom_removed', 'tag_mismatch', 'duplicate_record'],
     );
     assert.equal(report.warnings[1]?.line, 3);
+    assert.equal(report.warnings[1]?.record, 3);
     assert.deepEqual(report.warningCounts, {
       bom_removed: 1,
       tag_mismatch: 1,
@@ -404,5 +410,148 @@ describe('record checker', () => {
     assert.deepEqual(report.preview, [
       { text: `${'y'.repeat(200)}…`, tags: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, '… 2 more'] },
     ]);
+  });
+});
+
+describe('records LLaMA-Factory skips', () => {
+  test('counted apart from valid and invalid', () => {
+    const good = { messages: [user('Q'), assistant('A')] };
+    const report = validateRecords([
+      good,
+      { messages: [user('Q'), assistant('A'), user('Q2')] },
+      { messages: [{ role: 'system', content: 'S' }] },
+      { messages: 'not a list' },
+      { messages: [user('Q3'), assistant('A3')] },
+    ]);
+
+    assert.equal(report.schema, 'openai');
+    assert.equal(report.recordCount, 5);
+    assert.equal(report.validCount, 2);
+    assert.equal(report.invalidCount, 1);
+    assert.equal(report.skippedCount, 2);
+    assert.deepEqual(
+      report.warnings.map((warning) => [warning.record, warning.code]),
+      [
+        [2, 'turn_order'],
+        [3, 'turn_order'],
+      ],
+    );
+    assert.equal(report.errors[0]?.record, 4);
+    assert.equal(report.stats.recordChars.count, 2);
+  });
+
+  test('ShareGPT starting with the assistant skipped', () => {
+    const report = validateRecords([
+      { conversations: messages(['gpt', 'Hello'], ['human', 'Hi']) },
+      { conversations: messages(['human', 'Hi'], ['gpt', 'Hello']) },
+    ]);
+
+    assert.equal(report.validCount, 1);
+    assert.equal(report.skippedCount, 1);
+    assert.equal(report.warnings[0]?.record, 1);
+  });
+
+  test('over-cutoff warning only for trained records', () => {
+    const long = 'x'.repeat(400);
+    const report = validateRecords(
+      [{ messages: [user(long)] }, { messages: [user(long), assistant(long)] }],
+      { cutoffLength: 10 },
+    );
+
+    assert.deepEqual(
+      report.warnings.map((warning) => [warning.record, warning.code]),
+      [
+        [1, 'turn_order'],
+        [2, 'over_cutoff_length'],
+      ],
+    );
+  });
+});
+
+describe('duplicate keys', () => {
+  test('JSONL record with a key twice warned', () => {
+    const text = [
+      '{"instruction":"Q","output":"first","output":"second"}',
+      '{"instruction":"Q2","output":"A2"}',
+    ].join('\n');
+
+    const report = validateWhole(text, { fileName: 'data.jsonl' });
+
+    assert.equal(report.validCount, 2);
+    assert.deepEqual(report.warnings, [
+      {
+        line: 1,
+        record: 1,
+        code: 'duplicate_key',
+        message:
+          'The key "output" appears twice in the record; JSON parsers, LLaMA-Factory\'s ' +
+          'included, keep only the last value. Remove or rename one of them.',
+      },
+    ]);
+  });
+
+  test('nested duplicate in a JSON array file named by path', () => {
+    const text =
+      '[{"conversations":[{"from":"human","value":"Q"},' +
+      '{"from":"gpt","value":"A","value":"B"}]}]';
+
+    const report = validateWhole(text, { fileName: 'chat.json' });
+
+    assert.equal(report.warnings[0]?.code, 'duplicate_key');
+    assert.match(
+      report.warnings[0]?.message ?? '',
+      /^The key "value" appears twice in the object at conversations\[1\];/,
+    );
+  });
+
+  const clean: [string, string][] = [
+    ['colon after a quote inside a value', '{"instruction":"say \\"a\\": b","output":"x"}'],
+    ['escaped backslash before a quote', '{"instruction":"a\\\\","output":"b\\\\"}'],
+    ['same key in two objects', '{"instruction":"Q","output":"A","history":[],"x":{"output":1}}'],
+    ['key and value with the same text', '{"instruction":"output","output":"instruction"}'],
+  ];
+  for (const [name, line] of clean) {
+    test(`no warning for ${name}`, () => {
+      const report = validateWhole(line, { fileName: 'data.jsonl' });
+
+      assert.deepEqual(errorsOf(report), []);
+      assert.deepEqual(warningsOf(report), []);
+    });
+  }
+
+  test('CSV and text records not checked', () => {
+    const report = validateWhole('text\n"a"":"" b"":"\n', { fileName: 'data.csv' });
+
+    assert.deepEqual(warningsOf(report), []);
+  });
+});
+
+describe('identical preference answers', () => {
+  test('Alpaca-style pair warned', () => {
+    const report = validateRecords([
+      { instruction: 'Q', chosen: 'Same.', rejected: 'Same.' },
+      { instruction: 'Q', chosen: 'Good.', rejected: 'Bad.' },
+    ]);
+
+    assert.equal(report.schema, 'preference');
+    assert.equal(report.validCount, 2);
+    assert.deepEqual(warningsOf(report), [
+      'identical_answers: "chosen" and "rejected" are the same answer, so the pair teaches no ' +
+        'preference; make the rejected answer the worse one, or remove the record.',
+    ]);
+    assert.equal(report.warnings[0]?.record, 1);
+  });
+
+  test('ShareGPT-style pair warned', () => {
+    const answer = { from: 'gpt', value: 'Same.' };
+    const report = validateRecords([
+      { conversations: messages(['human', 'Q']), chosen: answer, rejected: { ...answer } },
+    ]);
+
+    assert.equal(report.preferenceFormat, 'sharegpt');
+    assert.deepEqual(
+      report.warnings.map((warning) => warning.code),
+      ['identical_answers'],
+    );
   });
 });

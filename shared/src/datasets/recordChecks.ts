@@ -106,17 +106,40 @@ function checkPreference(
     checkPrompt(record, out);
     checkText(record, out, CHOSEN);
     checkText(record, out, REJECTED);
+  } else {
+    checkConversationRecord(plan, record, true, out);
+    const conversations = plan.conversations;
+    for (const key of ['chosen', 'rejected'] as const) {
+      if (record[key] === undefined) {
+        out.error(`"${key}" is missing; preference data needs a "chosen" and a "rejected" answer.`);
+      } else if (conversations !== undefined) {
+        conversations.checkAnswer(record[key], key, out);
+        out.column(key, key);
+      }
+    }
+  }
+  checkAnswersDiffer(record, out);
+}
+
+/**
+ * Warns when a preference record's chosen and rejected answers are the same text, or the same
+ * message, because such a pair gives the training no preference to learn.
+ */
+function checkAnswersDiffer(record: Record<string, unknown>, out: RecordOutput): void {
+  const { chosen, rejected } = record;
+  if (chosen === undefined || rejected === undefined) {
     return;
   }
-  checkConversationRecord(plan, record, true, out);
-  const conversations = plan.conversations;
-  for (const key of ['chosen', 'rejected'] as const) {
-    if (record[key] === undefined) {
-      out.error(`"${key}" is missing; preference data needs a "chosen" and a "rejected" answer.`);
-    } else if (conversations !== undefined) {
-      conversations.checkAnswer(record[key], key, out);
-      out.column(key, key);
-    }
+  const same =
+    typeof chosen === 'string' || typeof rejected === 'string'
+      ? chosen === rejected
+      : JSON.stringify(chosen) === JSON.stringify(rejected);
+  if (same) {
+    out.warn(
+      'identical_answers',
+      '"chosen" and "rejected" are the same answer, so the pair teaches no preference; make ' +
+        'the rejected answer the worse one, or remove the record.',
+    );
   }
 }
 

@@ -76,7 +76,11 @@ export type DatasetWarningCode =
   | 'duplicate_check_limit'
   | 'over_cutoff_length'
   | 'turn_order'
-  | 'tag_mismatch';
+  | 'tag_mismatch'
+  /** A key appears twice in one JSON object; parsers keep only its last value. */
+  | 'duplicate_key'
+  /** A preference record whose chosen and rejected answers are the same. */
+  | 'identical_answers';
 
 export interface DatasetWarning extends DatasetIssue {
   code: DatasetWarningCode;
@@ -132,9 +136,19 @@ export interface DatasetReport {
   tags?: ResolvedTags;
   /** Role values seen in conversations, with counts; at most 64 distinct names are kept. */
   roles?: Record<string, number>;
+  /** Records in the file: valid, invalid and skipped together. */
   recordCount: number;
+  /** Records without errors that LLaMA-Factory trains on. */
   validCount: number;
+  /** Records with at least one error. */
   invalidCount: number;
+  /**
+   * Records without errors that LLaMA-Factory skips when it loads the file, each with a
+   * `turn_order` warning: a conversation whose roles do not alternate, one that ends with a user
+   * turn or starts with an assistant turn, or preference data whose answers are not assistant
+   * turns. They are not counted as valid.
+   */
+  skippedCount: number;
   /** The first 100 errors in file order, file-level errors included. */
   errors: DatasetIssue[];
   errorCount: number;

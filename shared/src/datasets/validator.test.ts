@@ -194,7 +194,9 @@ describe('dataset validator hard cases', () => {
 
     const report = validateEveryWay(JSON.stringify([record], null, 2), { fileName: 'chat.json' });
 
-    assert.equal(report.validCount, 1);
+    assert.equal(report.validCount, 0);
+    assert.equal(report.skippedCount, 1);
+    assert.equal(report.recordCount, 1);
     assert.equal(report.warnings.length, 1);
     assert.deepEqual(report.warnings[0], {
       line: 2,
@@ -334,7 +336,7 @@ describe('dataset validator on a 50 MB line', () => {
             record: 2,
             message:
               `The record has ${length} characters, more than the limit of 2,097,152 ` +
-              '(maxRecordChars), so it was skipped. Split it or raise maxRecordChars.',
+              'characters per record, so it was skipped. Split it into shorter records.',
           },
         ],
       );

@@ -136,13 +136,14 @@ export async function cutOffRequest(
     headers: { ...options.headers, 'Content-Length': String(options.declaredLength) },
   });
   request.on('error', () => undefined);
+  // Listening from the start, because a server that answers early, as with an error, may close
+  // the connection before the delay below is over.
+  const closed = new Promise<void>((resolve) => request.once('close', () => resolve()));
   request.write(options.sent);
   // Give the server time to read what was sent before the connection breaks.
   await delay(100);
-  await new Promise<void>((resolve) => {
-    request.once('close', () => resolve());
-    request.destroy();
-  });
+  request.destroy();
+  await closed;
 }
 
 /** Lists every file under `dir`, relative to it; an absent folder has none. */
