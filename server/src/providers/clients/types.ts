@@ -3,7 +3,7 @@
 import type { ApiProviderModel, ProviderKind } from '../../../../shared/src/api/providers.js';
 import type { PrivateNetworkAccess } from './addressPolicy.js';
 
-/** Where and how to reach a provider; the key and header values are already decrypted. */
+/** The address and credentials of a provider, with the key and header values decrypted. */
 export interface ProviderConnection {
   kind: ProviderKind;
   /** The normalised base URL as stored, such as `https://api.openai.com/v1`. */
@@ -74,7 +74,7 @@ export interface TokenUsage {
   reasoningTokens: number;
 }
 
-/** Why the model stopped, normalised across providers. */
+/** The reason the model stopped, normalised across providers. */
 export type FinishReason =
   'stop' | 'length' | 'content_filter' | 'tool_calls' | 'aborted' | 'error';
 
@@ -98,14 +98,14 @@ export interface Completion {
   providerReason: string | null;
 }
 
-/** What a provider says about one of its models when listed. */
+/** A model as the provider's model list describes it. */
 export type ListedModel = Omit<ApiProviderModel, 'id'>;
 
 /** The kinds of failure a caller can tell apart, each with its own message. */
 export type ProviderErrorCode =
   /** 401 or 403: the key was rejected or is missing. */
   | 'auth'
-  /** 429; `retryAfterMs` holds the provider's Retry-After when it sent one. */
+  /** 429; `retryAfterMs` contains the provider's Retry-After when it sent one. */
   | 'rate_limited'
   /** 404: usually a wrong base URL or an unknown model. */
   | 'not_found'
