@@ -4,6 +4,7 @@
 // chromium is installed.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 
 const steps = [
   ['lint', 'npx', ['eslint', '.', '--max-warnings=0']],
@@ -44,10 +45,20 @@ if (fs.existsSync(chromium)) {
   );
 }
 
+// Each node:test step lists its failed tests in its own file. The lists are repeated at the end,
+// because a shortened CI log shows only its last lines.
+const failuresDir = path.join('test-results', 'failures');
+fs.rmSync(failuresDir, { recursive: true, force: true });
+fs.mkdirSync(failuresDir, { recursive: true });
+const failuresFile = (name) => path.join(failuresDir, `${name.replaceAll(/\W+/g, '-')}.txt`);
+
 const failed = [];
 for (const [name, command, args] of steps) {
   console.log(`\n=== ${name}: ${command} ${args.join(' ')}`);
-  const result = spawnSync(command, args, { stdio: 'inherit' });
+  const result = spawnSync(command, args, {
+    stdio: 'inherit',
+    env: { ...process.env, TEST_FAILURES_FILE: path.resolve(failuresFile(name)) },
+  });
   if (result.status !== 0) {
     failed.push(name);
     if (name === 'build' || name === 'typecheck') {
@@ -56,6 +67,11 @@ for (const [name, command, args] of steps) {
   }
 }
 if (failed.length > 0) {
+  for (const name of failed) {
+    const file = failuresFile(name);
+    const listed = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+    console.error(`\n--- ${name}${listed ? `\n${listed}` : ': see its output above'}`);
+  }
   console.error(`\nnpm test failed: ${failed.join(', ')}`);
   process.exit(1);
 }
