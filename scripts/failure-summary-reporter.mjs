@@ -1,15 +1,25 @@
-// A node:test reporter that prints one line per failed test (file, name, first line of the error),
-// so the end of a long CI log names what failed. Todo tests and suites that only failed because a
-// subtest did are left out.
+// A node:test reporter that lists each failed test (file, name, the start of the error and the line
+// of the test file that threw), so the end of a long CI log names what failed. Todo tests and
+// suites that only failed because a subtest did are left out.
 import path from 'node:path';
 
-/** Formats one failure as "file > name: message". */
+/** Formats one failure as "file > name: message", then the message's next lines and the frame. */
 function describeFailure(data) {
   const error = data.details?.error;
   const cause = error?.cause ?? error;
-  const message = String(cause?.message ?? cause ?? 'failed').split('\n')[0];
+  const lines = String(cause?.message ?? cause ?? 'failed')
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .slice(0, 6);
   const file = data.file ? path.relative(process.cwd(), data.file) : '(no file)';
-  return `${file} > ${data.name}: ${message}`;
+  const frame = String(cause?.stack ?? '')
+    .split('\n')
+    .find((line) => data.file !== undefined && line.includes(data.file));
+  const rest = [...lines.slice(1), ...(frame ? [frame.trim()] : [])];
+  return [
+    `${file} > ${data.name}: ${lines[0] ?? 'failed'}`,
+    ...rest.map((line) => `    ${line}`),
+  ].join('\n');
 }
 
 export default async function* failureSummary(source) {

@@ -4,6 +4,7 @@ import cors from '@koa/cors';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type { AppContextExtras, AppServices, AppState } from './context.js';
+import { isStreamedUpload } from './datasets/uploadRoutes.js';
 import { errorHandler } from './middleware/errorHandler.js';
 import { jsonBody } from './middleware/jsonBody.js';
 import { requestContext } from './middleware/requestContext.js';
@@ -24,7 +25,7 @@ import { registerPromptRoutes } from './routes/prompts.js';
 import { registerProviderRoutes } from './routes/providers.js';
 import { registerTrainingTaskRoutes } from './routes/trainingTasks.js';
 
-/** JSON bodies above this size (1 MB) get 413; uploads have their own limit. */
+/** JSON bodies above this size (1 MiB) get 413; uploads have their own limit. */
 const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** Builds the Koa application: middleware in order, then every router. */
@@ -57,7 +58,7 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
     }),
   );
   app.use(corsFor(services.config.corsOrigins));
-  app.use(jsonBody(JSON_BODY_LIMIT_BYTES));
+  app.use(jsonBody({ limitBytes: JSON_BODY_LIMIT_BYTES, skip: isStreamedUpload }));
 
   const router = new Router<AppState, AppContextExtras>();
   const registry = new ApiRegistry();

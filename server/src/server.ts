@@ -10,6 +10,7 @@ import { PasswordVerifier } from './auth/passwords.js';
 import { FailureLimiter } from './auth/rateLimit.js';
 import { RefreshTokenStore } from './auth/refreshTokens.js';
 import { UserCache } from './auth/userCache.js';
+import { replyToClientError } from './clientErrors.js';
 import { stopInterruptedAnswers } from './chat/interruptedAnswers.js';
 import type { Config } from './config.js';
 import type { AppServices } from './context.js';
@@ -56,6 +57,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     response.once('close', () => inFlight.delete(response));
     void handleRequest(request, response);
   });
+  server.on('clientError', (error: Error, socket) => replyToClientError(error, socket, logger));
   server.headersTimeout = 30_000;
   // A client must send its whole request within this time, so a body trickled byte by byte cannot
   // hold a connection forever. Streamed responses are not limited by it.

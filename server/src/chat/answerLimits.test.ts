@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import http from 'node:http';
+import { once } from 'node:events';
+import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import type {
   ChatStreamEvent,
@@ -37,12 +38,36 @@ const HUGE_LENGTH = 15_000_000;
 
 /** A streamed reply read with a raw request whose reading the test can hold back. */
 interface HeldStream {
-  response: http.IncomingMessage;
   /**
    * Reads the rest of the body and returns its events, and whether the response ended normally
    * rather than being cut off.
    */
   readAll(): Promise<{ events: ChatStreamEvent[]; ended: boolean }>;
+}
+
+/**
+ * Splits an HTTP/1.1 chunked body into its data, and reports whether it reached the last chunk.
+ * A body cut off partway keeps the data that arrived.
+ */
+function dechunk(raw: Buffer): { data: Buffer; ended: boolean } {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (;;) {
+    const lineEnd = raw.indexOf('\r\n', offset);
+    if (lineEnd === -1) {
+      return { data: Buffer.concat(parts), ended: false };
+    }
+    const size = Number.parseInt(raw.toString('latin1', offset, lineEnd), 16);
+    if (size === 0) {
+      return { data: Buffer.concat(parts), ended: true };
+    }
+    const start = lineEnd + 2;
+    parts.push(raw.subarray(start, Math.min(start + size, raw.length)));
+    offset = start + size + 2;
+    if (offset > raw.length) {
+      return { data: Buffer.concat(parts), ended: false };
+    }
+  }
 }
 
 describe(`chat answer limits and backpressure (${testDialect})`, () => {
@@ -100,41 +125,46 @@ describe(`chat answer limits and backpressure (${testDialect})`, () => {
   }
 
   /** POSTs a streamed message with node:http, leaving the body unread until `readAll`. */
-  function holdStream(owner: Account, sessionId: number, content: string): Promise<HeldStream> {
+  /**
+   * Sends a streamed message over a raw connection and stops reading once the response starts.
+   * A paused socket leaves what arrives in the kernel, so `readAll` still gets every byte the
+   * server sent before it closed the connection, which an HTTP client would drop on a cut.
+   */
+  async function holdStream(
+    owner: Account,
+    sessionId: number,
+    content: string,
+  ): Promise<HeldStream> {
     const body = JSON.stringify({ content, stream: true });
-    return new Promise((resolve, reject) => {
-      const request = http.request(`${server.url}/api/chat/sessions/${sessionId}/messages`, {
-        method: 'POST',
-        headers: {
-          Authorization: `Bearer ${owner.accessToken}`,
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-        },
-      });
-      request.on('error', reject);
-      request.on('response', (response) => {
-        response.pause();
-        resolve({
-          response,
-          readAll: async () => {
-            const parser = new SseParser();
-            const events: ChatStreamEvent[] = [];
-            try {
-              for await (const chunk of response as AsyncIterable<Buffer>) {
-                for (const { event, data } of parser.push(chunk)) {
-                  const parsed = JSON.parse(data) as unknown;
-                  events.push({ type: event, data: parsed } as ChatStreamEvent);
-                }
-              }
-            } catch {
-              return { events, ended: false };
-            }
-            return { events, ended: true };
-          },
-        });
-      });
-      request.end(body);
-    });
+    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    const received: Buffer[] = [];
+    const closed = once(socket, 'close');
+    // A reset after the server's cut ends the read like a close does.
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /api/chat/sessions/${sessionId}/messages HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Authorization: Bearer ${owner.accessToken}\r\nContent-Type: application/json\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    const [first] = (await once(socket, 'data')) as [Buffer];
+    socket.pause();
+    received.push(first);
+    return {
+      readAll: async () => {
+        socket.on('data', (chunk: Buffer) => received.push(chunk));
+        socket.resume();
+        await closed;
+        const raw = Buffer.concat(received);
+        const headEnd = raw.indexOf('\r\n\r\n');
+        const { data, ended } = dechunk(raw.subarray(headEnd + 4));
+        const events: ChatStreamEvent[] = [];
+        for (const { event, data: text } of new SseParser().push(data)) {
+          events.push({ type: event, data: JSON.parse(text) as unknown } as ChatStreamEvent);
+        }
+        return { events, ended };
+      },
+    };
   }
 
   /** Returns the newest assistant message of a session, read from the database. */

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ChatStreamEvents, ChatStreamEventType } from '../../../shared/src/api/chat.js';
+import type { ChatStreamEvents } from '../../../shared/src/api/chat.js';
 import { encodeSseComment, encodeSseEvent } from '../../../shared/src/sse/codec.js';
 import type { AppContext } from '../context.js';
 
@@ -26,7 +26,7 @@ export const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
  * produces many events should wait for `drained()` whenever `send` returns false. A stream with
  * more than MAX_BUFFERED_BYTES waiting is closed, as if the client had left.
  */
-export class SseStream {
+export class SseStream<Events extends object = ChatStreamEvents> {
   private readonly response: ServerResponse;
   private readonly keepAlive: NodeJS.Timeout;
   /** True once the stream was closed because its client fell too far behind. */
@@ -53,7 +53,7 @@ export class SseStream {
    * Writes one event. Returns false when the client has not yet read what was written before, or
    * when the stream is closed. The caller should then wait for `drained()` before sending more.
    */
-  send<K extends ChatStreamEventType>(type: K, data: ChatStreamEvents[K]): boolean {
+  send<K extends keyof Events & string>(type: K, data: Events[K]): boolean {
     const accepted = this.write(encodeSseEvent(type, data));
     this.keepAlive.refresh();
     return accepted;

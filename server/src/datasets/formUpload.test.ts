@@ -340,6 +340,14 @@ describe(`dataset upload hostile input (${testDialect})`, () => {
     await assertNothingStored();
   });
 
+  test('malformed JSON body is rejected with 415', async () => {
+    const response = await send(Buffer.from('{"file":'), 'application/json');
+
+    assert.equal(response.status, 415, response.text);
+    assert.equal(response.json.error?.code, 'unsupported_media_type');
+    await assertNothingStored();
+  });
+
   test('multipart without a boundary is rejected', async () => {
     for (const contentType of ['multipart/form-data; charset=utf-8', 'multipart/form-data']) {
       const response = await send(Buffer.from('x'), contentType);

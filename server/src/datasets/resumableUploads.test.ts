@@ -191,6 +191,12 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
       total: file.length,
       contentType: 'text/plain',
     });
+    // A chunk of JSON text sent as JSON is still a chunk: the route, not the JSON parser, answers.
+    const jsonType = await putChunk(alice.accessToken, id, Buffer.from('{"a":'), {
+      first: 100,
+      total: file.length,
+      contentType: 'application/json',
+    });
     const early = await complete(alice.accessToken, id);
 
     assert.equal(gap.status, 409);
@@ -206,6 +212,8 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
     assert.equal(shortBody.status, 400);
     assert.equal(shortBody.json.error?.code, 'chunk_length_mismatch');
     assert.equal(wrongType.status, 415);
+    assert.equal(jsonType.status, 415);
+    assert.match(jsonType.json.error?.message ?? '', /application\/octet-stream/);
     assert.equal(early.status, 409);
     assert.equal(
       (early.body as unknown as { error: { code: string } }).error.code,

@@ -27,6 +27,19 @@ import {
 import { sweepSoon } from './sweep.js';
 
 /**
+ * Reports whether a request streams a file to a route that reads the raw body itself: a form
+ * upload (POST /api/datasets) or a resumable upload chunk (PUT /api/datasets/uploads/:id). The
+ * JSON body parser leaves these alone, so a chunk sent as JSON gets the route's own 415.
+ */
+export function isStreamedUpload(ctx: AppContext): boolean {
+  const path = ctx.path.replace(/\/+$/, '');
+  if (ctx.method === 'POST') {
+    return path === '/api/datasets';
+  }
+  return ctx.method === 'PUT' && /^\/api\/datasets\/uploads\/[^/]+$/.test(path);
+}
+
+/**
  * Registers the resumable upload routes under `/api/datasets/uploads`: list, start, append a
  * chunk, read the offset (GET, and HEAD through the router), complete and cancel.
  */

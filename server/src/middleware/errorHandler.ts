@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { Next } from 'koa';
 import {
   ConnectionError,
@@ -81,18 +82,16 @@ function isLostConnection(caught: unknown): boolean {
  */
 function closeAfterResponse(ctx: AppContext): void {
   ctx.set('Connection', 'close');
-  ctx.res.once('finish', () => {
-    if (ctx.req.complete) {
-      return;
-    }
-    // A socket closed with unread input sends a TCP reset, which can make the client drop the
-    // response it has not read yet. So the server stops writing first, discards what still
-    // arrives for a moment, and only then closes.
-    const socket = ctx.req.socket;
+  // Node ends a `Connection: close` response with socket.destroySoon(), which destroys the socket
+  // as soon as the response is written. Closing a socket with unread input sends a TCP reset, and
+  // the reset can make the client drop the response it has not read yet. So this socket only ends
+  // its side, keeps reading and discarding what still arrives, and is destroyed after a moment.
+  const socket = ctx.req.socket as Socket & { destroySoon?: () => void };
+  socket.destroySoon = () => {
     socket.end();
-    ctx.req.resume();
+    socket.resume();
     setTimeout(() => socket.destroy(), LINGER_MS).unref();
-  });
+  };
 }
 
 /** How long a connection closed after an error response still reads and discards input. */

@@ -1,53 +1,118 @@
-import { bodyParser } from '@koa/bodyparser';
+import type { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import type { Next } from 'koa';
+import getRawBody from 'raw-body';
 import type { AppContext } from '../context.js';
 import { HttpError, invalidFields } from '../errors.js';
 
-const MEGABYTE = 1024 * 1024;
+const MEBIBYTE = 1024 * 1024;
 
-/** Content-Encoding values that the body parser can decompress (the `inflation` package). */
-const SUPPORTED_ENCODINGS = ['gzip', 'deflate', 'br', 'identity'];
+/** Methods whose JSON bodies are parsed; a body on any other method is left unread. */
+const PARSED_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** Decodes UTF-8 and throws on any invalid byte sequence instead of writing U+FFFD. */
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+export interface JsonBodyOptions {
+  /** Largest body accepted, counted after decompression. */
+  limitBytes: number;
+  /** Requests whose body a route reads as a stream itself, such as file uploads. */
+  skip?: (ctx: AppContext) => boolean;
+}
 
 /**
- * Parses JSON request bodies of up to `limitBytes` (counted after decompression) into
- * `ctx.request.body`. Every way a body can fail becomes a 4xx error whose message names what to
- * send instead. Bodies of other types are left unread, and `defineRoute` rejects them with 415
- * on routes that take a body.
+ * Parses JSON request bodies into `ctx.request.body`. Every way a body can fail becomes a 4xx
+ * error whose message names what to send instead. The failures are: too large, compressed with an
+ * unknown or broken encoding, not UTF-8, not JSON, not an object, or a key that can change
+ * prototypes.
+ * Bodies of other types are left unread, and `defineRoute` rejects them with 415 on routes that
+ * take a body.
  */
-export function jsonBody(limitBytes: number) {
-  const parse = bodyParser({
-    enableTypes: ['json'],
-    jsonLimit: limitBytes,
-    encoding: 'utf-8',
-    onError: (error) => {
-      throw error;
-    },
-  });
+export function jsonBody(options: JsonBodyOptions) {
   return async function parseJsonBody(ctx: AppContext, next: Next): Promise<void> {
-    try {
-      await parse(ctx, () => Promise.resolve());
-    } catch (error) {
-      throw bodyError(error, ctx, limitBytes);
+    if (!PARSED_METHODS.has(ctx.method) || options.skip?.(ctx) === true) {
+      await next();
+      return;
     }
-    const body = (ctx.request as { body?: unknown }).body;
-    // co-body's strict mode lets arrays through; every API body is an object.
-    if (Array.isArray(body)) {
-      throw notAnObject(body);
-    }
-    // co-body rejects `__proto__` keys itself (see unparsableBodyError) but not this one.
-    const prototypeKey =
-      typeof body === 'object' && body !== null ? findPrototypeKey(body) : undefined;
-    if (prototypeKey !== undefined) {
-      throw prototypeKeyError(prototypeKey);
-    }
+    const request = ctx.request as { body?: unknown };
+    request.body = ctx.request.is('application/json', '+json')
+      ? await readJsonObject(ctx, options.limitBytes)
+      : {};
     await next();
   };
 }
 
-function bodyError(error: unknown, ctx: AppContext, limitBytes: number): unknown {
-  const status = (error as { status?: unknown } | null)?.status;
+async function readJsonObject(ctx: AppContext, limitBytes: number): Promise<object> {
+  const bytes = await readBody(ctx, limitBytes);
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    throw new HttpError(
+      400,
+      'invalid_utf8',
+      `The request body is not valid UTF-8 (decoding fails at byte ${invalidUtf8Offset(bytes)}); ` +
+        'send JSON encoded as UTF-8.',
+    );
+  }
+  if (text.trim() === '') {
+    return {};
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(
+      400,
+      'invalid_json',
+      `The request body is not valid JSON (${(error as Error).message}).`,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw notAnObject(value);
+  }
+  const prototypeKey = findPrototypeKey(value);
+  if (prototypeKey !== undefined) {
+    throw prototypeKeyError(prototypeKey);
+  }
+  return value;
+}
+
+/** Reads the whole body, decompressed, and stops with 413 as soon as it passes `limitBytes`. */
+async function readBody(ctx: AppContext, limitBytes: number): Promise<Buffer> {
   const encoding = ctx.get('Content-Encoding').trim().toLowerCase() || 'identity';
-  if (status === 413) {
+  const stream = decompressed(ctx.req, encoding);
+  const length = encoding === 'identity' ? ctx.get('Content-Length') || undefined : undefined;
+  try {
+    return await getRawBody(stream, { limit: limitBytes, length });
+  } catch (error) {
+    throw bodyError(error, encoding, limitBytes);
+  }
+}
+
+function decompressed(request: Readable, encoding: string): Readable {
+  switch (encoding) {
+    case 'identity':
+      return request;
+    case 'gzip':
+    case 'deflate':
+      // createUnzip reads both gzip and zlib-wrapped deflate, as browsers send them.
+      return request.pipe(zlib.createUnzip());
+    case 'br':
+      return request.pipe(zlib.createBrotliDecompress());
+    default:
+      throw new HttpError(
+        415,
+        'unsupported_media_type',
+        `Content-Encoding ${JSON.stringify(encoding)} is not supported; send the body ` +
+          'uncompressed or compressed with gzip, deflate or br.',
+      );
+  }
+}
+
+function bodyError(error: unknown, encoding: string, limitBytes: number): unknown {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.too.large') {
     return new HttpError(
       413,
       'payload_too_large',
@@ -55,12 +120,12 @@ function bodyError(error: unknown, ctx: AppContext, limitBytes: number): unknown
       { details: { limitBytes } },
     );
   }
-  if (status === 415 && !SUPPORTED_ENCODINGS.includes(encoding)) {
+  if (type === 'request.size.invalid') {
     return new HttpError(
-      415,
-      'unsupported_media_type',
-      `Content-Encoding ${JSON.stringify(encoding)} is not supported; send the body ` +
-        'uncompressed or compressed with gzip, deflate or br.',
+      400,
+      'invalid_content_length',
+      'The request body is shorter or longer than its Content-Length header; send the header ' +
+        'with the exact byte count, or leave it out.',
     );
   }
   if (isDecompressionError(error)) {
@@ -70,10 +135,6 @@ function bodyError(error: unknown, ctx: AppContext, limitBytes: number): unknown
       `The request body could not be decompressed as Content-Encoding ${encoding} ` +
         `(${error.message}); send the body uncompressed or compress it with ${encoding}.`,
     );
-  }
-  // co-body marks a body it cannot parse as JSON with status 400 and keeps its text in `body`.
-  if (status === 400 && error instanceof SyntaxError) {
-    return unparsableBodyError(error, (error as { body?: unknown }).body);
   }
   return error;
 }
@@ -89,26 +150,32 @@ function isDecompressionError(error: unknown): error is Error & { code: string }
 }
 
 /**
- * Explains why co-body rejected a body. co-body accepts only objects and arrays, and its parser
- * (@hapi/bourne 3) rejects `__proto__` keys, so a body that is valid JSON gets the same
- * SyntaxError as one that is not. Parsing the text again separates the two cases.
+ * Returns the offset of the byte at which UTF-8 decoding fails, or the length for a body that ends
+ * inside a sequence. Every prefix of a decodable prefix decodes too, so a binary search over prefix
+ * lengths finds the longest one.
  */
-function unparsableBodyError(error: SyntaxError, text: unknown): HttpError {
-  let value: unknown;
+function invalidUtf8Offset(bytes: Buffer): number {
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (isUtf8Prefix(bytes.subarray(0, middle))) {
+      low = middle;
+    } else {
+      high = middle - 1;
+    }
+  }
+  return low;
+}
+
+/** Reports whether `bytes` is valid UTF-8 apart from a sequence cut off at its end. */
+function isUtf8Prefix(bytes: Buffer): boolean {
   try {
-    value = typeof text === 'string' ? JSON.parse(text) : undefined;
-  } catch (parseError) {
-    return new HttpError(
-      400,
-      'invalid_json',
-      `The request body is not valid JSON (${(parseError as Error).message}).`,
-    );
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes, { stream: true });
+    return true;
+  } catch {
+    return false;
   }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    return typeof text === 'string' ? notAnObject(value) : invalidJson(error);
-  }
-  const path = findPrototypeKey(value);
-  return path === undefined ? invalidJson(error) : prototypeKeyError(path);
 }
 
 function prototypeKeyError(path: string[]): HttpError {
@@ -119,14 +186,6 @@ function prototypeKeyError(path: string[]): HttpError {
         'is not allowed, because __proto__ and constructor.prototype keys can change object prototypes',
     },
   ]);
-}
-
-function invalidJson(error: SyntaxError): HttpError {
-  return new HttpError(
-    400,
-    'invalid_json',
-    `The request body is not valid JSON (${error.message}).`,
-  );
 }
 
 function notAnObject(value: unknown): HttpError {
@@ -184,5 +243,5 @@ function keyPath(visit: KeyVisit): string[] {
 }
 
 function formatBytes(bytes: number): string {
-  return bytes % MEGABYTE === 0 ? `${bytes / MEGABYTE} MB` : `${bytes} bytes`;
+  return bytes % MEBIBYTE === 0 ? `${bytes / MEBIBYTE} MiB` : `${bytes} bytes`;
 }

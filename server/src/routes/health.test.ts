@@ -330,17 +330,17 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     });
   }
 
-  test('JSON body over 1 MB returns 413', async () => {
+  test('JSON body over 1 MiB returns 413', async () => {
     const body = JSON.stringify({ login: 'x'.repeat(1024 * 1024), password: 'password-1' });
 
     const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
 
     assert.equal(response.status, 413);
     assert.equal(response.body.error.code, 'payload_too_large');
-    assert.match(response.body.error.message, /larger than 1 MB/);
+    assert.match(response.body.error.message, /larger than 1 MiB/);
   });
 
-  test('JSON body just under 1 MB is parsed', async () => {
+  test('JSON body just under 1 MiB is parsed', async () => {
     const body = JSON.stringify({ login: 'x'.repeat(1024 * 1024 - 100), password: 'password-1' });
 
     const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
@@ -348,6 +348,57 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     assert.equal(response.status, 400);
     assert.equal(response.body.error.code, 'validation_failed');
     assert.match(response.body.error.message, /body\.login/);
+  });
+
+  // [case, body bytes, offset the message names]
+  const invalidUtf8Bodies: [string, Buffer, number][] = [
+    ['lone continuation byte', Buffer.from([...Buffer.from('{"login": "'), 0x80, 0x22, 0x7d]), 11],
+    ['overlong slash', Buffer.from([...Buffer.from('{"login": "'), 0xc0, 0xaf, 0x22, 0x7d]), 11],
+    ['cut sequence', Buffer.from([...Buffer.from('{"login": "'), 0xe2, 0x82, 0x22, 0x7d]), 13],
+    ['surrogate half', Buffer.from([...Buffer.from('{"login": "'), 0xed, 0xa0, 0x80, 0x22]), 12],
+  ];
+  for (const [name, body, offset] of invalidUtf8Bodies) {
+    test(`invalid UTF-8 body is rejected: ${name}`, async () => {
+      const response = await postRaw(
+        server.url,
+        '/api/auth/login',
+        { 'Content-Type': 'application/json' },
+        body,
+      );
+      const error = (JSON.parse(response.body) as ErrorBody).error;
+
+      assert.equal(response.status, 400, response.body);
+      assert.equal(error.code, 'invalid_utf8');
+      assert.match(error.message, new RegExp(`fails at byte ${offset}\\)`));
+      assert.match(error.message, /send JSON encoded as UTF-8/);
+    });
+  }
+
+  test('UTF-8 byte order mark is skipped', async () => {
+    const body = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf]),
+      Buffer.from(JSON.stringify({ login: 'nobody-bom', password: 'password-1' })),
+    ]);
+
+    const response = await postRaw(
+      server.url,
+      '/api/auth/login',
+      { 'Content-Type': 'application/json' },
+      body,
+    );
+
+    assert.equal(response.status, 401, response.body);
+  });
+
+  test('multibyte characters survive the body parser', async () => {
+    const login = 'ñandú-😀';
+    const body = JSON.stringify({ login, password: 'x' });
+
+    const response = await server.request<ErrorBody>('POST', '/api/auth/login', { body });
+
+    // Rejected by the login schema, which names the value it received in full.
+    assert.notEqual(response.status, 500);
+    assert.ok(!JSON.stringify(response.body).includes('\ufffd'), JSON.stringify(response.body));
   });
 
   test('deeply nested JSON body is handled', async () => {

@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import type {
   ApiTrainingMetric,
   ApiTrainingTask,
@@ -501,6 +504,38 @@ describe(`training tasks against a real sshd (${testDialect})`, () => {
     assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
     assert.match(text, /^event: progress\ndata: \{"taskId":\d+/);
     assert.match(text, /event: status\ndata: \{"taskId":\d+,"status":"pending"/);
+  });
+
+  test('event stream drops a client that stops reading', async () => {
+    const id = (await createTask(alice, { name: 'unread' })).body.task.id;
+    const hub = trainingOf(server.running.services).hub;
+    const socket = net.connect(Number(new URL(server.url).port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write(
+      `GET /api/training/tasks/${id}/events HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
+        `Authorization: Bearer ${alice}\r\n\r\n`,
+    );
+    await once(socket, 'data');
+    socket.pause();
+    const closed = once(socket, 'close');
+    const subscribed = Date.now();
+    while (hub.listenerCount(id) === 0 && Date.now() - subscribed < 5_000) {
+      await delay(10);
+    }
+
+    // 40 MB of log lines, far more than the server buffers for one client.
+    const line = 'x'.repeat(100_000);
+    let published = 0;
+    while (hub.listenerCount(id) > 0 && published < 400) {
+      hub.publish(id, 'log', { taskId: id, lines: [line] });
+      published += 1;
+      await delay(1);
+    }
+    socket.destroy();
+    await closed;
+
+    assert.ok(published < 400, `the stream was still open after ${published} events`);
+    assert.equal(hub.listenerCount(id), 0);
   });
 
   async function runToEnd(token: string, body: Record<string, unknown>): Promise<number> {

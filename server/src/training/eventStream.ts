@@ -1,18 +1,20 @@
 import {
   FINISHED_TRAINING_STATUSES,
   type TrainingEvent,
+  type TrainingEventMap,
 } from '../../../shared/src/api/training.js';
-import { encodeSseComment, encodeSseEvent } from '../../../shared/src/sse/codec.js';
+import { SseStream } from '../chat/sseStream.js';
 import type { AppContext } from '../context.js';
 import type { TrainingTask } from '../models/index.js';
 import type { TrainingEventHub } from './events.js';
 import { presentProgress } from './presenters.js';
 
 /**
- * Streams a task's events as SSE, written straight to the Node response so each one leaves at
- * once. Starts with the current status and progress, sends a comment line after `keepAliveMs`
- * without an event, and ends after the status event of a finished task or when the client leaves.
- * It subscribes before it reads the current state, so no event falls between the two.
+ * Streams a task's events as SSE. Starts with the current status and progress, sends a comment
+ * line after `keepAliveMs` without an event, and ends after the status event of a finished task or
+ * when the client leaves. It subscribes before it reads the current state, so no event falls
+ * between the two. Events come from the run as they happen and cannot wait for a slow client, so
+ * a client more than MAX_BUFFERED_BYTES behind is disconnected and resumes when it reconnects.
  */
 export async function streamTaskEvents(
   ctx: AppContext,
@@ -20,27 +22,18 @@ export async function streamTaskEvents(
   hub: TrainingEventHub,
   keepAliveMs: number,
 ): Promise<void> {
-  const response = startEventStream(ctx);
-  const open = () => !response.writableEnded && !response.destroyed;
-  const write = (frame: string) => {
-    if (open()) {
-      response.write(frame);
-    }
-  };
-  const keepAlive = setInterval(() => write(encodeSseComment('keep-alive')), keepAliveMs);
+  const stream = new SseStream<TrainingEventMap>(ctx, keepAliveMs);
   let unsubscribe = () => undefined as void;
   const end = () => {
-    clearInterval(keepAlive);
     unsubscribe();
     ctx.services.stopping.removeEventListener('abort', end);
-    if (open()) {
-      response.end();
-    }
+    stream.end();
   };
   const send = (event: TrainingEvent) => {
-    write(encodeSseEvent(event.type, event.data));
-    keepAlive.refresh();
-    if (event.type === 'status' && FINISHED_TRAINING_STATUSES.includes(event.data.status)) {
+    stream.send(event.type, event.data);
+    if (!stream.open) {
+      end();
+    } else if (event.type === 'status' && FINISHED_TRAINING_STATUSES.includes(event.data.status)) {
       end();
     }
   };
@@ -48,11 +41,14 @@ export async function streamTaskEvents(
   const early: TrainingEvent[] = [];
   unsubscribe = hub.subscribe(task.id, (event) => early.push(event));
   // The response closes when it ends or when the client goes away.
-  response.once('close', end);
+  ctx.res.once('close', end);
   // A shutting-down server ends its streams, so they do not hold it open until the grace time.
   ctx.services.stopping.addEventListener('abort', end, { once: true });
   await task.reload();
   unsubscribe();
+  if (!stream.open) {
+    return;
+  }
   unsubscribe = hub.subscribe(task.id, send);
   send({ type: 'progress', data: { taskId: task.id, ...presentProgress(task) } });
   send({
@@ -66,23 +62,8 @@ export async function streamTaskEvents(
   });
   // The state read covers status and progress; log lines and metrics are not part of it.
   for (const event of early) {
-    if (open() && (event.type === 'log' || event.type === 'metric')) {
+    if (stream.open && (event.type === 'log' || event.type === 'metric')) {
       send(event);
     }
   }
-}
-
-/** Sends the event stream's status and headers at once, past Koa's body handling. */
-function startEventStream(ctx: AppContext) {
-  ctx.respond = false;
-  ctx.status = 200;
-  ctx.set({
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-cache, no-transform',
-    // Turns off nginx's response buffering, which would hold events back.
-    'X-Accel-Buffering': 'no',
-  });
-  ctx.req.socket.setNoDelay(true);
-  ctx.res.flushHeaders();
-  return ctx.res;
 }

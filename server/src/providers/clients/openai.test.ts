@@ -609,6 +609,8 @@ describe('OpenAiClient faults', () => {
     const events = await collect(clientFor(server).stream(chatRequest()));
 
     assert.equal(streamError(events).code, 'malformed');
+    assert.match(streamError(events).message, /partway through the answer/);
+    assert.doesNotMatch(streamError(events).message, /base URL/);
     assert.equal(textOf(events, 'content'), 'Hello');
   });
 

@@ -3,7 +3,12 @@
 import OpenAI, { type ClientOptions } from 'openai';
 import type { ProviderKind } from '../../../../shared/src/api/providers.js';
 import type { PrivateNetworkAccess } from './addressPolicy.js';
-import { malformedResponse, toProviderError, type AbortReason } from './openaiErrors.js';
+import {
+  malformedResponse,
+  malformedStreamEvent,
+  toProviderError,
+  type AbortReason,
+} from './openaiErrors.js';
 import { listedModels } from './openaiModels.js';
 import { buildChatBody, profileFor, type CompatibilityProfile } from './openaiProfiles.js';
 import { ChunkReader, toCompletion } from './openaiResponses.js';
@@ -87,6 +92,7 @@ export class OpenAiClient implements ProviderClient {
       mode: 'stream',
       model: request.model,
     });
+    const reader = new ChunkReader(this.settings.host);
     try {
       const body = {
         ...buildChatBody(this.settings.profile, request),
@@ -94,7 +100,6 @@ export class OpenAiClient implements ProviderClient {
         stream_options: { include_usage: true },
       };
       const chunks = await call.sdk.chat.completions.create(body, { signal: call.signal });
-      const reader = new ChunkReader(this.settings.host);
       for await (const chunk of chunks) {
         yield* reader.read(chunk);
       }
@@ -105,7 +110,11 @@ export class OpenAiClient implements ProviderClient {
       }
       yield* reader.end();
     } catch (error) {
-      yield { type: 'error', error: call.toError(error) };
+      const midAnswer = error instanceof SyntaxError && reader.chunkCount > 0;
+      yield {
+        type: 'error',
+        error: midAnswer ? malformedStreamEvent(this.settings.host, error) : call.toError(error),
+      };
     } finally {
       call.end();
     }

@@ -96,6 +96,18 @@ export function malformedResponse(host: string, cause?: unknown): ProviderError 
   );
 }
 
+/**
+ * Creates the error for a stream event that is not JSON after valid events arrived. The base URL
+ * is right in that case, so the message points at the service instead.
+ */
+export function malformedStreamEvent(host: string, cause: unknown): ProviderError {
+  return new ProviderError(
+    'malformed',
+    `${host} sent a stream event that is not valid JSON partway through the answer; the service failed mid-answer, so send the message again.`,
+    { cause },
+  );
+}
+
 function connectionError(error: unknown, host: string): ProviderError {
   const codes = causeCodes(error);
   const tlsCode = codes.find((code) => TLS_CODE.test(code));

@@ -63,7 +63,8 @@ export class ChunkReader {
   private readonly splitter = new ReasoningSplitter();
   private finishReason: string | null = null;
   private usage: TokenUsage | null = null;
-  private chunkCount = 0;
+  /** How many chunks were read; a malformed event after the first means the service failed mid-answer. */
+  chunkCount = 0;
 
   constructor(private readonly host: string) {}
 
