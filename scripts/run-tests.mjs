@@ -1,11 +1,10 @@
 // Runs node:test over every *.test.ts file under the given folders, with tsx for TypeScript.
 // Usage: node scripts/run-tests.mjs FOLDER... (extra node --test flags go after --)
-// The spec reporter writes to stdout. The failed tests are listed again at the end and written to
-// TEST_FAILURES_FILE when it is set, so `npm test` can repeat them after its last step.
+// The failed tests are listed again at the end (see test-reporters.mjs).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { printFailures, reporterFlags } from './test-reporters.mjs';
 
 const separator = process.argv.indexOf('--');
 const folders = process.argv.slice(2, separator === -1 ? undefined : separator);
@@ -33,28 +32,11 @@ if (files.length === 0) {
   console.error(`No *.test.ts files under ${folders.join(', ')}`);
   process.exit(1);
 }
-const failuresFile =
-  process.env.TEST_FAILURES_FILE ??
-  path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'llm-workbench-tests-')), 'failures.txt');
-fs.rmSync(failuresFile, { force: true });
-const reporter = new URL('./failure-summary-reporter.mjs', import.meta.url).href;
+const { flags, failuresFile } = reporterFlags();
 const result = spawnSync(
   process.execPath,
-  [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=2',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    `--test-reporter=${reporter}`,
-    `--test-reporter-destination=${failuresFile}`,
-    ...extra,
-    ...files,
-  ],
+  ['--import', 'tsx', '--test', '--test-concurrency=2', ...flags, ...extra, ...files],
   { stdio: 'inherit' },
 );
-if (fs.existsSync(failuresFile) && fs.statSync(failuresFile).size > 0) {
-  console.log(`\n${fs.readFileSync(failuresFile, 'utf8')}`);
-}
+printFailures(failuresFile);
 process.exit(result.status ?? 1);

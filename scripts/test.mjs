@@ -36,7 +36,7 @@ if (fs.existsSync(chromium)) {
   steps.push([
     'admin page in chromium',
     'node',
-    ['--import', 'tsx', '--test', 'scripts/admin-browser-tests.mjs'],
+    ['scripts/webview-tests.mjs', 'scripts/admin-browser-tests.mjs'],
   ]);
   steps.push(['extension tests in VS Code', 'npm', ['run', '--silent', 'test:vscode']]);
 } else {

@@ -279,13 +279,15 @@ suite('chat webview streaming', () => {
       reasoning: 'Weighing <b>options</b>…',
       content: '',
     });
+    // The panel is open but hidden before the first reasoning, so wait until it shows.
     await page.waitForFunction(() => {
       const list = document
         .querySelector('chat-app')
         ?.shadowRoot?.querySelector('chat-message-list');
-      return list?.shadowRoot
-        ?.querySelector('chat-live-message details.reasoning')
-        ?.hasAttribute('open');
+      const panel = list?.shadowRoot?.querySelector<HTMLDetailsElement>(
+        'chat-live-message details.reasoning',
+      );
+      return panel !== null && panel !== undefined && !panel.hidden && panel.open;
     });
     assert.match(
       (await details.locator('summary').textContent()) ?? '',
