@@ -429,6 +429,40 @@ describe(`chat answer limits and backpressure (${testDialect})`, () => {
     }
   });
 
+  test('turn the database rejects aborts the provider request', async () => {
+    const sequelize = server.running.services.sequelize;
+    const trigger =
+      testDialect === 'sqlite'
+        ? `CREATE TRIGGER reject_question BEFORE INSERT ON chat_messages
+           WHEN NEW.content = 'Rejected question'
+           BEGIN SELECT RAISE(ABORT, 'question rejected for this test'); END`
+        : `CREATE TRIGGER reject_question BEFORE INSERT ON chat_messages FOR EACH ROW
+           BEGIN
+             IF NEW.content = 'Rejected question' THEN
+               SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'question rejected for this test';
+             END IF;
+           END`;
+    await sequelize.query(trigger);
+    try {
+      // A slow answer, so the request is still open when storing the question fails.
+      openai.answerWith({ content: ['late'], chunkDelayMs: 2_000 });
+      const session = await createChatSession(server, alice, { modelConfigId: configId });
+      const requestsBefore = openai.requests.length;
+
+      const reply = await send(alice, session.id, { content: 'Rejected question', stream: true });
+
+      assert.equal(reply.status, 500, JSON.stringify(reply.body));
+      assert.equal(openai.requests.length, requestsBefore + 1, 'the request was sent early');
+      assert.deepEqual(await listMessages(server, alice, session.id), []);
+      // The session takes the next message at once: the early request no longer holds it.
+      openai.answerWith({ content: ['fine'] });
+      const next = await send(alice, session.id, { content: 'Accepted question', stream: false });
+      assert.equal(next.status, 200, JSON.stringify(next.body));
+    } finally {
+      await sequelize.query('DROP TRIGGER reject_question');
+    }
+  });
+
   test(
     'answer over the MEDIUMTEXT column stored as an error',
     { skip: testDialect === 'sqlite' && 'SQLite has no 16 MiB column limit' },

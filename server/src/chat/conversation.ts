@@ -11,9 +11,9 @@ import {
   type User,
 } from '../models/index.js';
 import type { ChatTurn, CompletionRequest } from '../providers/clients/types.js';
-import { buildHistory, promptBudget } from './history.js';
+import { buildHistory, promptBudget, type HistoryMessage } from './history.js';
 import { presentChatMessage, presentChatSession } from './presenter.js';
-import { relayAnswer } from './relay.js';
+import { relayAnswer, startAnswer, type StartedAnswer } from './relay.js';
 import { assertMessageInSession } from './messageActions.js';
 import { chatRuntime, type InFlightAnswer } from './runtime.js';
 import { countMessages, loadSessionConfig, type UsableConfig } from './sessions.js';
@@ -50,7 +50,21 @@ export async function sendMessage(
 ): Promise<void> {
   const usable = await loadSessionConfig(user, session);
   const answer = chatRuntime(ctx.services).begin(session.id, user.id);
+  let started: StartedAnswer | undefined;
   try {
+    // The history is read before the turn is stored, and the provider request starts at once and
+    // runs while the turn is stored, so storing adds nothing to the time to the first token. The
+    // runtime lets one answer run per session, so no other turn can join the history meanwhile.
+    const history = await buildSessionHistory(session, usable, { question: content });
+    started = startAnswer({
+      services: ctx.services,
+      logger: ctx.state.log.child({ sessionId: session.id }),
+      userId: user.id,
+      modelConfig: usable.config,
+      provider: usable.provider,
+      request: completionRequest(session, usable.config, history.turns),
+      answer,
+    });
     const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
       const userMessage = await ChatMessage.create(
         { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
@@ -60,8 +74,11 @@ export async function sendMessage(
       const assistant = await createAnswer(session, usable, mode, transaction);
       return { userMessage, assistant, replacedMessageId: null };
     });
-    await answerTurn(ctx, { user, session, usable, answer, turn, mode });
+    const prepared = { history, started };
+    started = undefined;
+    await answerTurn(ctx, { user, session, usable, answer, turn, mode, prepared });
   } finally {
+    started?.cancel();
     answer.release();
   }
 }
@@ -184,6 +201,8 @@ interface AnswerContext {
   answer: InFlightAnswer;
   turn: PreparedTurn;
   mode: ReplyMode;
+  /** The history and the provider request, when both were made before the turn was stored. */
+  prepared?: { history: SessionHistory; started: StartedAnswer };
 }
 
 /**
@@ -200,7 +219,9 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
 
   let stream: SseStream | undefined;
   try {
-    const history = await buildSessionHistory(session, usable, turn.assistant.id);
+    const history =
+      context.prepared?.history ??
+      (await buildSessionHistory(session, usable, { beforeId: turn.assistant.id }));
     if (context.mode.stream) {
       stream = new SseStream(ctx, runtime.keepAliveMs);
       stream.send('start', {
@@ -223,6 +244,7 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
       message: turn.assistant,
       answer,
       ...(stream === undefined ? {} : { stream }),
+      ...(context.prepared === undefined ? {} : { started: context.prepared.started }),
     });
     if (stream === undefined) {
       ctx.body = {
@@ -232,6 +254,9 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
       };
     }
   } catch (error) {
+    // Aborts a request started early whose events were never relayed; after the relay it does
+    // nothing, because the request has ended.
+    context.prepared?.started.cancel();
     await failAnswer(ctx, turn.assistant, stream, error);
   } finally {
     stream?.end();
@@ -313,16 +338,29 @@ async function failAnswer(
   });
 }
 
-/** Builds the history for the answer `assistantId` from the session's earlier messages. */
+/** The history sent with an answer, and what was left out of it. */
+type SessionHistory = ReturnType<typeof buildHistory>;
+
+/**
+ * Builds the history for an answer from the session's messages: those before the stored answer
+ * `beforeId`, or all of them followed by a `question` that is not stored yet.
+ */
 async function buildSessionHistory(
   session: ChatSession,
   { config, provider }: UsableConfig,
-  assistantId: number,
-) {
-  const messages = await ChatMessage.findAll({
-    where: { sessionId: session.id, id: { [Op.lt]: assistantId } },
+  scope: { beforeId: number } | { question: string },
+): Promise<SessionHistory> {
+  const stored = await ChatMessage.findAll({
+    where:
+      'beforeId' in scope
+        ? { sessionId: session.id, id: { [Op.lt]: scope.beforeId } }
+        : { sessionId: session.id },
     order: [['id', 'ASC']],
   });
+  const messages: HistoryMessage[] =
+    'question' in scope
+      ? [...stored, { role: 'user', content: scope.question, ...NO_ANSWER, status: 'complete' }]
+      : stored;
   // MySQL compares model ids without regard to case, so the exact match is picked here.
   const listed = await ProviderModel.findAll({
     where: { providerId: provider.id, modelId: config.modelId },

@@ -36,6 +36,66 @@ export interface AnswerRun {
   answer: InFlightAnswer;
   /** Where events go while the answer streams; unset for a JSON response. */
   stream?: SseStream;
+  /** The provider request, when it was started before the answer was stored. */
+  started?: StartedAnswer;
+}
+
+/** A provider request under way whose events have not been relayed yet. */
+export interface StartedAnswer {
+  readonly events: AsyncGenerator<StreamEvent>;
+  /** `performance.now()` when the request was sent; the answer's timings count from here. */
+  readonly startedAt: number;
+  /** Aborts a request whose answer will not be relayed, as when storing the turn failed. */
+  cancel(): void;
+}
+
+/** The part of an answer run that sending the provider request needs. */
+export type AnswerRequest = Pick<
+  AnswerRun,
+  'services' | 'logger' | 'userId' | 'modelConfig' | 'provider' | 'request' | 'answer'
+>;
+
+/**
+ * Sends the provider request now and keeps its first event until the answer is relayed, so the
+ * request can run while the turn is stored.
+ */
+export function startAnswer(run: AnswerRequest): StartedAnswer {
+  const startedAt = performance.now();
+  const source = providerEvents(run);
+  const first = source.next();
+  // The outcome is awaited below once the answer is relayed; this only keeps a failure of a
+  // request that is cancelled first from being reported as unhandled.
+  first.catch(() => undefined);
+  async function* events(): AsyncGenerator<StreamEvent> {
+    const head = await first;
+    if (head.done === true) {
+      return;
+    }
+    yield head.value;
+    yield* source;
+  }
+  return {
+    events: events(),
+    startedAt,
+    cancel: () => {
+      run.answer.abort('stopped');
+      void source.return(undefined).catch(() => undefined);
+    },
+  };
+}
+
+/** Streams the provider's events through the usage meter. */
+async function* providerEvents(run: AnswerRequest): AsyncGenerator<StreamEvent> {
+  const runtime = chatRuntime(run.services);
+  const connection = providerConnection(run.services, run.provider);
+  const client = createProviderClient(connection, runtime.clientTimeouts);
+  const request = { ...run.request, signal: run.answer.controller.signal };
+  yield* meteredStream(client, request, {
+    userId: run.userId,
+    modelConfig: run.modelConfig,
+    purpose: 'chat',
+    logger: run.logger,
+  });
 }
 
 /**
@@ -52,19 +112,11 @@ export interface AnswerRun {
  */
 export async function relayAnswer(run: AnswerRun): Promise<ChatMessage> {
   const runtime = chatRuntime(run.services);
-  const draft = new AnswerDraft(performance.now(), runtime.maxAnswerChars);
+  const started = run.started ?? startAnswer(run);
+  const draft = new AnswerDraft(started.startedAt, runtime.maxAnswerChars);
   const heartbeat = keepAnswerAlive(run.message.id, run.logger);
   try {
-    const connection = providerConnection(run.services, run.provider);
-    const client = createProviderClient(connection, runtime.clientTimeouts);
-    const request = { ...run.request, signal: run.answer.controller.signal };
-    const events = meteredStream(client, request, {
-      userId: run.userId,
-      modelConfig: run.modelConfig,
-      purpose: 'chat',
-      logger: run.logger,
-    });
-    for await (const event of events) {
+    for await (const event of started.events) {
       const fitted = draft.fit(event);
       draft.observe(fitted, performance.now());
       if (!(await forward(run, fitted, runtime.writeTimeoutMs))) {

@@ -134,8 +134,12 @@ function toHttpError(caught: unknown, ctx: AppContext): HttpError {
   if (caught instanceof ZodError) {
     return validationError('request', caught);
   }
-  if (caught instanceof UniqueConstraintError) {
-    const fields = Object.keys(caught.fields ?? {});
+  // Sequelize's SQLite dialect reports every constraint failure, a trigger's RAISE(ABORT) among
+  // them, as a UniqueConstraintError. One without fields is no duplicate and becomes a 500.
+  const uniqueFields =
+    caught instanceof UniqueConstraintError ? Object.keys(caught.fields ?? {}) : [];
+  if (uniqueFields.length > 0) {
+    const fields = uniqueFields;
     return new HttpError(
       409,
       'conflict',
@@ -146,9 +150,9 @@ function toHttpError(caught: unknown, ctx: AppContext): HttpError {
   if (caught instanceof ForeignKeyConstraintError) {
     return new HttpError(409, 'conflict', 'The record is still referenced by other records.');
   }
-  if (caught instanceof SequelizeValidationError) {
+  if (caught instanceof SequelizeValidationError && caught.errors.length > 0) {
     const issues = caught.errors.map((item) => ({ field: item.path, message: item.message }));
-    return new HttpError(400, 'validation_failed', caught.errors[0]?.message ?? 'Invalid data.', {
+    return new HttpError(400, 'validation_failed', caught.errors[0]?.message ?? '', {
       details: { issues },
     });
   }
