@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { freePort } from './testing/freePort.js';
 
 const ENTRY = path.join(__dirname, 'index.ts');
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
@@ -79,15 +80,6 @@ class ServerProcess {
 }
 
 const running = new Set<ServerProcess>();
-
-/** Picks a loopback port that is free now by listening on port 0 and closing again. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /**
  * Returns the ids of the `nobody` user when this process runs as root and `nobody` can read the

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { DataTypes, QueryTypes } from 'sequelize';
 import { ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
 import { connectDatabase } from './connect.js';
@@ -70,6 +71,84 @@ describe('connectDatabase on SQLite', () => {
 
       assert.deepEqual(inTransaction, { synchronous: 1 });
       assert.deepEqual(outside, { synchronous: 1 });
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  test('transactions reuse their connection', async () => {
+    const sequelize = await connectDatabase(
+      `sqlite:${path.join(dir, 'reuse.sqlite')}`,
+      silentLogger,
+    );
+    try {
+      await sequelize.query('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      const connections = new Set<unknown>();
+      for (let round = 0; round < 5; round += 1) {
+        await sequelize.transaction(async (transaction) => {
+          connections.add(transaction.connection);
+          await sequelize.query("INSERT INTO notes (body) VALUES ('kept')", { transaction });
+        });
+      }
+      // A rolled back transaction leaves the connection clean for the next one.
+      await assert.rejects(
+        sequelize.transaction(async (transaction) => {
+          connections.add(transaction.connection);
+          await sequelize.query("INSERT INTO notes (body) VALUES ('undone')", { transaction });
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      await sequelize.transaction(async (transaction) => {
+        connections.add(transaction.connection);
+        await sequelize.query("INSERT INTO notes (body) VALUES ('kept')", { transaction });
+      });
+      const [rows] = await sequelize.query('SELECT body FROM notes ORDER BY id');
+
+      assert.equal(connections.size, 1);
+      assert.deepEqual(
+        (rows as { body: string }[]).map((row) => row.body),
+        ['kept', 'kept', 'kept', 'kept', 'kept', 'kept'],
+      );
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  test('column types are read once per table', async () => {
+    const sequelize = await connectDatabase(
+      `sqlite:${path.join(dir, 'columns.sqlite')}`,
+      silentLogger,
+    );
+    try {
+      const connection = (await sequelize.connectionManager.getConnection({
+        type: 'read',
+      })) as unknown as { on(event: 'trace', listener: (sql: string) => void): void };
+      const lookups: string[] = [];
+      connection.on('trace', (sql) => {
+        if (sql.startsWith('PRAGMA table_info')) {
+          lookups.push(sql);
+        }
+      });
+      const Event = sequelize.define(
+        'Event',
+        { at: DataTypes.DATE },
+        { tableName: 'events', timestamps: false },
+      );
+      await sequelize.query('CREATE TABLE events (id INTEGER PRIMARY KEY, at DATETIME)');
+      await sequelize.query("INSERT INTO events (at) VALUES ('2026-01-02 03:04:05.000 +00:00')");
+
+      const first = await Event.findAll();
+      await Event.findAll();
+      await Event.findAll();
+      const lookupsBeforeChange = lookups.length;
+      await sequelize.query('ALTER TABLE events ADD COLUMN seen TEXT');
+      const changed = await sequelize.query('SELECT * FROM `events`', { type: QueryTypes.SELECT });
+
+      assert.equal(lookupsBeforeChange, 1);
+      assert.equal(lookups.length, 2);
+      assert.ok(first[0]?.get('at') instanceof Date, 'the cached type still parses dates');
+      assert.ok('seen' in (changed[0] ?? {}));
     } finally {
       await sequelize.close();
     }

@@ -10,6 +10,7 @@ import * as datasets from './migrations/0006-datasets.js';
 import * as compare from './migrations/0007-compare.js';
 import * as providerHardening from './migrations/0008-provider-hardening.js';
 import * as prompts from './migrations/0009-prompts.js';
+import { withoutQueryTimeout } from './mysqlTimeouts.js';
 
 /**
  * Every migration in order. They are listed by hand, not found by a file glob, because the server
@@ -47,8 +48,11 @@ export function createMigrator(sequelize: Sequelize, logger: Logger) {
   });
 }
 
-/** Applies every pending migration and returns the names applied. */
+/**
+ * Applies every pending migration and returns the names applied. Migrations run without the MySQL
+ * query time limit, because rebuilding a large table can take minutes.
+ */
 export async function migrateUp(sequelize: Sequelize, logger: Logger): Promise<string[]> {
-  const applied = await createMigrator(sequelize, logger).up();
+  const applied = await withoutQueryTimeout(() => createMigrator(sequelize, logger).up());
   return applied.map((migration) => migration.name);
 }

@@ -1,15 +1,13 @@
 // A MariaDB server killed under a running app server and started again: requests must fail fast
 // with 503 while it is down and succeed again once it is back, without restarting the app server.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import mysql from 'mysql2/promise';
 import type { ApiErrorBody } from '../../../shared/src/api/users.js';
 import { TEST_ADMIN } from '../testing/testServer.js';
+import { mariadbInstalled, startMariadb, type MariadbServer } from './mariadbServer.js';
 import {
   callJson,
   killHard,
@@ -18,7 +16,6 @@ import {
   type ServerProcess,
 } from './serverProcess.js';
 
-const MARIADB_SCRIPT = path.resolve(__dirname, '../../../scripts/mariadb.sh');
 const DATABASE_NAME = 'lw_test_outage';
 /** The MySQL pool size of the server (`pool.max` in db/connect.ts). */
 const POOL_SIZE = 10;
@@ -28,73 +25,32 @@ const FAIL_WITHIN_MS = 5_000;
 /** Maximum time the server may take to serve requests again once the database is back. */
 const RECOVER_WITHIN_MS = 15_000;
 
-const mariadbInstalled = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v mariadbd && command -v mariadb-install-db'], {
-      stdio: 'ignore',
-    });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** Returns a TCP port on 127.0.0.1 that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 describe(
   'database outage (mariadb)',
   { skip: !mariadbInstalled && 'mariadbd is not installed' },
   () => {
-    let mariadbDir: string;
+    let mariadb: MariadbServer | undefined;
     let dataDir: string;
-    let mariadbEnv: NodeJS.ProcessEnv;
     let server: ServerProcess | undefined;
 
-    const mariadb = (command: 'start' | 'stop', ...args: string[]) =>
-      execFileSync('bash', [MARIADB_SCRIPT, command, ...args], {
-        env: mariadbEnv,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-      }).trim();
-
-    const mariadbPid = () => Number(fs.readFileSync(path.join(mariadbDir, 'mariadb.pid'), 'utf8'));
-
     before(async () => {
-      mariadbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-outage-db-'));
       dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-outage-'));
-      mariadbEnv = {
-        ...process.env,
-        MARIADB_TEST_DIR: mariadbDir,
-        MARIADB_TEST_PORT: String(await freePort()),
-      };
-      const serverUrl = mariadb('start');
-      const admin = await mysql.createConnection(serverUrl);
-      await admin.query(
-        `CREATE DATABASE ${DATABASE_NAME} CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
-      );
-      await admin.end();
-      server = await startServerProcess(dataDir, `${serverUrl}/${DATABASE_NAME}`);
+      mariadb = await startMariadb('lw-outage-db-', DATABASE_NAME);
+      server = await startServerProcess(dataDir, `${mariadb.url}/${DATABASE_NAME}`);
     });
 
     after(async () => {
       if (server !== undefined) {
         await killHard(server);
       }
-      mariadb('stop', '--purge');
-      fs.rmSync(mariadbDir, { recursive: true, force: true });
+      mariadb?.stopAndPurge();
       fs.rmSync(dataDir, { recursive: true, force: true });
     });
 
     /** Kills mariadbd with SIGKILL, so the pool's connections break without being closed. */
     const killDatabase = () => {
-      const pid = mariadbPid();
+      assert.ok(mariadb !== undefined);
+      const pid = mariadb.pid();
       process.kill(pid, 'SIGKILL');
       return async () => {
         while (fs.existsSync(`/proc/${pid}`) && !isZombie(pid)) {
@@ -105,7 +61,7 @@ describe(
 
     /** Starts mariadbd again and waits until the app server serves a database read. */
     const restartDatabase = async (url: string, token: string) => {
-      mariadb('start');
+      mariadb?.script('start');
       const deadline = Date.now() + RECOVER_WITHIN_MS;
       let recovered = await callJson(url, 'GET', '/api/prompts', { token });
       while (recovered.status !== 200 && Date.now() < deadline) {

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Next } from 'koa';
 import {
+  ConnectionAcquireTimeoutError,
   ConnectionError,
   DatabaseError,
   ForeignKeyConstraintError,
@@ -10,6 +11,8 @@ import {
 import { ZodError } from 'zod';
 import type { ApiErrorBody } from '../../../shared/src/api/users.js';
 import type { AppContext } from '../context.js';
+import { isSqliteBusy, SQLITE_BUSY_TIMEOUT_MS } from '../db/connect.js';
+import { QueryTimeoutError } from '../db/mysqlTimeouts.js';
 import { HttpError, validationError } from '../errors.js';
 
 /** Status codes raised by Koa and its middleware (body parser, router, koa-jwt), by code. */
@@ -73,6 +76,22 @@ function isLostConnection(caught: unknown): boolean {
     parent?.fatal === true ||
     (typeof parent?.code === 'string' && LOST_CONNECTION_CODES.has(parent.code))
   );
+}
+
+/**
+ * Reports whether a query failed because MySQL did not respond within a limit set in
+ * db/mysqlTimeouts.ts: no free pool connection, no handshake (mysql2's `ETIMEDOUT`), or no
+ * query result.
+ */
+function isDatabaseTimeout(caught: unknown): boolean {
+  if (caught instanceof ConnectionAcquireTimeoutError) {
+    return true;
+  }
+  if (!(caught instanceof ConnectionError || caught instanceof DatabaseError)) {
+    return false;
+  }
+  const parent: unknown = caught.parent;
+  return parent instanceof QueryTimeoutError || (parent as { code?: unknown }).code === 'ETIMEDOUT';
 }
 
 /**
@@ -155,6 +174,23 @@ function toHttpError(caught: unknown, ctx: AppContext): HttpError {
     return new HttpError(400, 'validation_failed', caught.errors[0]?.message ?? '', {
       details: { issues },
     });
+  }
+  if (isDatabaseTimeout(caught)) {
+    ctx.state.log.error({ err: caught }, 'database timed out');
+    return new HttpError(
+      503,
+      'database_unavailable',
+      'The database timed out; try again in a minute.',
+    );
+  }
+  if (isSqliteBusy(caught)) {
+    ctx.state.log.error({ err: caught }, 'database locked');
+    return new HttpError(
+      503,
+      'database_busy',
+      `The database stayed locked by another writer for ${SQLITE_BUSY_TIMEOUT_MS / 1000} s; ` +
+        'try again.',
+    );
   }
   if (caught instanceof ConnectionError || isLostConnection(caught)) {
     ctx.state.log.error({ err: caught }, 'database unavailable');
