@@ -48,14 +48,28 @@ export async function sendMessage(
   { user, session, mode }: TurnTarget,
   content: string,
 ): Promise<void> {
-  const usable = await loadSessionConfig(user, session);
   const answer = chatRuntime(ctx.services).begin(session.id, user.id);
   let started: StartedAnswer | undefined;
   try {
-    // The history is read before the turn is stored, and the provider request starts at once and
-    // runs while the turn is stored, so storing adds nothing to the time to the first token. The
-    // runtime lets one answer run per session, so no other turn can join the history meanwhile.
-    const history = await buildSessionHistory(session, usable, { question: content });
+    // The history is read before the turn is stored, and the provider request starts while the
+    // turn is stored, so storing adds nothing to the time to the first token. The runtime lets
+    // one answer run per session, so no other turn can join the history meanwhile.
+    const [usable, stored] = await Promise.all([
+      loadSessionConfig(user, session),
+      storedMessages(session, null),
+    ]);
+    const history = await buildSessionHistory(session, usable, stored, content);
+    const storing = runTransaction(ctx.services.sequelize, async (transaction) => {
+      const userMessage = await ChatMessage.create(
+        { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
+        { transaction },
+      );
+      session.title ??= titleFromMessage(content);
+      const assistant = await createAnswer(session, usable, mode, transaction);
+      return { userMessage, assistant, replacedMessageId: null };
+    });
+    // Awaited below; this only keeps a failure from counting as unhandled meanwhile.
+    storing.catch(() => undefined);
     started = startAnswer({
       services: ctx.services,
       logger: ctx.state.log.child({ sessionId: session.id }),
@@ -65,15 +79,7 @@ export async function sendMessage(
       request: completionRequest(session, usable.config, history.turns),
       answer,
     });
-    const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
-      const userMessage = await ChatMessage.create(
-        { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
-        { transaction },
-      );
-      session.title ??= titleFromMessage(content);
-      const assistant = await createAnswer(session, usable, mode, transaction);
-      return { userMessage, assistant, replacedMessageId: null };
-    });
+    const turn = await storing;
     const prepared = { history, started };
     started = undefined;
     await answerTurn(ctx, { user, session, usable, answer, turn, mode, prepared });
@@ -221,7 +227,11 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
   try {
     const history =
       context.prepared?.history ??
-      (await buildSessionHistory(session, usable, { beforeId: turn.assistant.id }));
+      (await buildSessionHistory(
+        session,
+        usable,
+        await storedMessages(session, turn.assistant.id),
+      ));
     if (context.mode.stream) {
       stream = new SseStream(ctx, runtime.keepAliveMs);
       stream.send('start', {
@@ -341,26 +351,31 @@ async function failAnswer(
 /** The history sent with an answer, and what was left out of it. */
 type SessionHistory = ReturnType<typeof buildHistory>;
 
+/** Reads a session's messages in order: those before message `beforeId`, or all of them. */
+function storedMessages(session: ChatSession, beforeId: number | null): Promise<ChatMessage[]> {
+  return ChatMessage.findAll({
+    where:
+      beforeId === null
+        ? { sessionId: session.id }
+        : { sessionId: session.id, id: { [Op.lt]: beforeId } },
+    order: [['id', 'ASC']],
+  });
+}
+
 /**
- * Builds the history for an answer from the session's messages: those before the stored answer
- * `beforeId`, or all of them followed by a `question` that is not stored yet.
+ * Builds the history for an answer from the session's stored messages, followed by `question`
+ * when the question is not stored yet.
  */
 async function buildSessionHistory(
   session: ChatSession,
   { config, provider }: UsableConfig,
-  scope: { beforeId: number } | { question: string },
+  stored: ChatMessage[],
+  question?: string,
 ): Promise<SessionHistory> {
-  const stored = await ChatMessage.findAll({
-    where:
-      'beforeId' in scope
-        ? { sessionId: session.id, id: { [Op.lt]: scope.beforeId } }
-        : { sessionId: session.id },
-    order: [['id', 'ASC']],
-  });
   const messages: HistoryMessage[] =
-    'question' in scope
-      ? [...stored, { role: 'user', content: scope.question, ...NO_ANSWER, status: 'complete' }]
-      : stored;
+    question === undefined
+      ? stored
+      : [...stored, { role: 'user', content: question, ...NO_ANSWER, status: 'complete' }];
   // MySQL compares model ids without regard to case, so the exact match is picked here.
   const listed = await ProviderModel.findAll({
     where: { providerId: provider.id, modelId: config.modelId },
