@@ -111,6 +111,32 @@ export class ChatApp extends LitElement {
     super.disconnectedCallback();
   }
 
+  protected override updated(): void {
+    this.syncModelPicker();
+    // The dropdown takes new options from a slotchange event after this render, so it is set
+    // again once that event had its turn.
+    requestAnimationFrame(() => this.syncModelPicker());
+  }
+
+  /**
+   * Selects the current model in the dropdown. The toolkit's dropdown reads the `selected`
+   * attributes of its options only when it first gets them, so a model that changes later, as
+   * when the model list arrives after a new chat picked its model, must be set as its value.
+   */
+  private syncModelPicker(): void {
+    const picker = this.renderRoot.querySelector<HTMLSelectElement>(
+      'vscode-dropdown[aria-label="Model"]',
+    );
+    const modelId = this.state.modelId;
+    const wanted =
+      modelId !== null && this.state.models.some((model) => model.id === modelId)
+        ? String(modelId)
+        : '';
+    if (picker !== null && picker.value !== wanted) {
+      picker.value = wanted;
+    }
+  }
+
   override render() {
     const state = this.state;
     if (state.signedIn === false) {

@@ -617,6 +617,53 @@ suite('chat webview input', () => {
     await page.close();
   });
 
+  test('model picker follows the open session', async () => {
+    const page = await openChat();
+    const picker = page.locator('chat-app vscode-dropdown[aria-label="Model"]');
+    const shown = () => picker.evaluate((element) => (element as HTMLSelectElement).value);
+
+    await showConversation(page, []);
+    await page.locator('chat-app h1').getByText('Session 1').waitFor();
+    const first = await shown();
+    await post(page, {
+      type: 'conversation',
+      session: chatSession(2, { title: 'Second', modelConfigId: 11 }),
+      messages: [],
+      live: null,
+    });
+    await page.locator('chat-app h1').getByText('Second').waitFor();
+    await page.waitForFunction(() => {
+      const dropdown = document
+        .querySelector('chat-app')
+        ?.shadowRoot?.querySelector<HTMLSelectElement>('vscode-dropdown[aria-label="Model"]');
+      return dropdown?.value === '11';
+    });
+    const second = await shown();
+
+    assert.equal(first, '10');
+    assert.equal(second, '11');
+    await page.close();
+  });
+
+  test('model picker shows the model a new chat opened with', async () => {
+    const page = await harness.open();
+    await waitForPosted(page, 'ready');
+    await post(page, { type: 'init', signedIn: true, show: { newChatModelId: 11 } });
+    await post(page, { type: 'models', models: MODELS });
+
+    await page.waitForFunction(() => {
+      const dropdown = document
+        .querySelector('chat-app')
+        ?.shadowRoot?.querySelector<HTMLSelectElement>('vscode-dropdown[aria-label="Model"]');
+      return dropdown?.value === '11';
+    });
+    const label = await page
+      .locator('chat-app vscode-dropdown[aria-label="Model"]')
+      .evaluate((element) => element.shadowRoot?.querySelector('.selected-value')?.textContent);
+    assert.match(label ?? '', /o3-mini/);
+    await page.close();
+  });
+
   test('signed out shows Sign In', async () => {
     const page = await harness.open();
     await waitForPosted(page, 'ready');
