@@ -5,6 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { launchChromium } from './browser.mjs';
 import { startCodeServer } from './code-server.mjs';
+import { startTour } from './tour-data.mjs';
+import { TOUR_STEPS } from './tour-steps.mjs';
+import { answerInputBox, runCommand } from './workbench-ui.mjs';
 
 const VIEWS = [
   { name: 'Providers', noun: 'providers' },
@@ -14,32 +17,12 @@ const VIEWS = [
 ];
 const CONTAINER = '.activitybar [aria-label^="LLM Workbench"]';
 
-/** Runs a command from the command palette by its full title. */
-async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ timeout: 10_000 });
-  await input.fill(`>${title}`);
-  await page
-    .locator('.quick-input-list .monaco-list-row', { hasText: title })
-    .first()
-    .waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
-}
-
-/** Waits for the input box titled `title`, replaces its value with `value` and accepts it. */
-async function answerInputBox(page, title, value, shot) {
-  const widget = page.locator('.quick-input-widget', { hasText: title });
-  await widget.waitFor({ timeout: 10_000 });
-  const input = widget.locator('input').first();
-  await input.fill(value);
-  await shot();
-  await input.press('Enter');
-}
-
-// Each step receives { page, sidebar, statusItem, server, shot, docsShot, workbenchUrl }. `docsShot`
-// writes the README tour's screenshots to docs/images/ when LLM_WORKBENCH_DOCS_IMAGES=1, so an
-// ordinary run leaves the committed images unchanged.
+// Each step receives { page, sidebar, statusItem, server, shot, docsShot, workbenchUrl, tour }.
+// `docsShot(name, { target, ...options })` writes a README tour screenshot of `target` (the
+// workbench page unless given) with Playwright's screenshot `options`, such as `clip`, to
+// docs/images/ when LLM_WORKBENCH_DOCS_IMAGES=1, so an ordinary run leaves the committed images
+// unchanged. `tour` is set only in that mode, when the tour steps of tour-steps.mjs run after
+// these.
 
 async function workbenchLoads({ page, shot, workbenchUrl }) {
   await page.goto(workbenchUrl);
@@ -139,10 +122,10 @@ const STEPS = [
 ];
 
 /** Runs the steps in order. After a failure, the remaining steps are skipped and count as failed. */
-async function runSteps(context, screenshot) {
+async function runSteps(steps, context, screenshot) {
   let passed = 0;
   let failed = 0;
-  for (const [name, step] of STEPS) {
+  for (const [name, step] of steps) {
     if (failed > 0) {
       failed += 1;
       console.log(`  skip ${name}: an earlier step failed`);
@@ -165,13 +148,16 @@ async function runSteps(context, screenshot) {
 /**
  * Starts code-server in `dir` with the extension at `root`, runs the UI steps against the
  * LLM Workbench server `server` ({ url, login, password, nickname }), and resolves with the
- * passed and failed step counts. Screenshots go to `screenshotsDir`.
+ * passed and failed step counts. Screenshots go to `screenshotsDir`. With
+ * LLM_WORKBENCH_DOCS_IMAGES=1 the README tour's steps run after the ordinary ones.
  */
 export async function runUiTest({ dir, root, workspace, settings, server, screenshotsDir }) {
   fs.rmSync(screenshotsDir, { recursive: true, force: true });
   fs.mkdirSync(screenshotsDir, { recursive: true });
+  const docsImages = process.env.LLM_WORKBENCH_DOCS_IMAGES === '1';
   const codeServer = await startCodeServer({ dir, folder: workspace, settings });
   let browser;
+  let tour;
   try {
     browser = await launchChromium(dir);
     const { page } = browser;
@@ -182,13 +168,16 @@ export async function runUiTest({ dir, root, workspace, settings, server, screen
         console.error(`Screenshot ${name} failed: ${error.message}`);
       });
     const docsDir = path.join(root, 'docs/images');
-    const docsShot = async (name) => {
-      if (process.env.LLM_WORKBENCH_DOCS_IMAGES !== '1') {
+    const docsShot = async (name, { target = page, ...options } = {}) => {
+      if (!docsImages) {
         return;
       }
       fs.mkdirSync(docsDir, { recursive: true });
-      await page.screenshot({ path: path.join(docsDir, `${name}.png`) });
+      await target.screenshot({ path: path.join(docsDir, `${name}.png`), ...options });
     };
+    if (docsImages) {
+      tour = await startTour({ root, workspace, server });
+    }
     const context = {
       page,
       sidebar: page.locator('#workbench\\.parts\\.sidebar'),
@@ -197,8 +186,10 @@ export async function runUiTest({ dir, root, workspace, settings, server, screen
       shot: screenshot,
       docsShot,
       workbenchUrl: codeServer.url({ extensionDevelopmentPath: root }),
+      tour,
     };
-    const result = await runSteps(context, screenshot);
+    const steps = docsImages ? [...STEPS, ...TOUR_STEPS] : STEPS;
+    const result = await runSteps(steps, context, screenshot);
     if (pageErrors.length > 0) {
       console.log(`Page errors:\n  ${pageErrors.join('\n  ')}`);
     }
@@ -209,6 +200,7 @@ export async function runUiTest({ dir, root, workspace, settings, server, screen
     return result;
   } finally {
     await browser?.close();
+    await tour?.close();
     await codeServer.stop();
   }
 }
