@@ -10,8 +10,12 @@ import type { ServerMeasure, ServerMessage } from './mixedLoadServer.js';
 
 /** Concurrent users, each with its own account, provider, model config and chat session. */
 const USERS = 200;
-/** Mean pause of a user between a reply and its next request, in milliseconds. */
-const THINK_MS = 100;
+/**
+ * Mean pause of a user between a reply and its next request, in milliseconds. A person using the
+ * extension sends far less than one request a second; 1 s keeps every user busy all the same.
+ * `BENCH_LOAD_THINK_MS` sets another pause, such as 100 to find where the server saturates.
+ */
+const THINK_MS = thinkMsFromEnvironment();
 /** The plain-request p99 target, in milliseconds. */
 const PLAIN_P99_TARGET_MS = 100;
 /** Allowed growth of the heap after a full GC, from after warm-up to after the run: 16 MiB. */
@@ -277,4 +281,18 @@ export async function run(): Promise<void> {
     await fake.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+function thinkMsFromEnvironment(): number {
+  const text = process.env.BENCH_LOAD_THINK_MS;
+  if (text === undefined || text === '') {
+    return 1000;
+  }
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 0 || value > 60_000) {
+    throw new Error(
+      `BENCH_LOAD_THINK_MS=${text} is not a whole number of milliseconds from 0 to 60000.`,
+    );
+  }
+  return value;
 }

@@ -93,6 +93,9 @@ async function runUser(
     return reply.text;
   };
 
+  // Users start at random points of one think time, as users who arrived at different moments
+  // would. Starting all at once would send every user's first request in the same instant.
+  await new Promise((resolve) => setTimeout(resolve, job.thinkMs * Math.random()));
   while (performance.now() < endsAt) {
     step += 1;
     // Of every 20 steps: 14 reads, 4 write pairs (create, then delete) and 2 chat streams.

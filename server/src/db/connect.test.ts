@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { DataTypes, QueryTypes } from 'sequelize';
 import { ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
@@ -149,6 +150,43 @@ describe('connectDatabase on SQLite', () => {
       assert.equal(lookups.length, 2);
       assert.ok(first[0]?.get('at') instanceof Date, 'the cached type still parses dates');
       assert.ok('seen' in (changed[0] ?? {}));
+    } finally {
+      await sequelize.close();
+    }
+  });
+
+  test('queued reads leave threads for a committing transaction', async () => {
+    const sequelize = await connectDatabase(
+      `sqlite:${path.join(dir, 'threads.sqlite')}`,
+      silentLogger,
+    );
+    try {
+      await sequelize.query('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+      // Quoted, the table name makes Sequelize look up its column types first, so a read runs
+      // after an await, as every model query does. The first read fills the lookup cache.
+      const count = () => sequelize.query('SELECT count(*) AS n FROM `notes`');
+      await count();
+      const startedAt = Date.now();
+      let outside: Promise<unknown>[] = [];
+      await sequelize.transaction(async (transaction) => {
+        await sequelize.query("INSERT INTO notes (body) VALUES ('first')", { transaction });
+        // A write outside the transaction waits for its lock, and reads queue behind the write
+        // on the same connection: more statements than libuv has worker threads.
+        outside = [
+          sequelize.query("INSERT INTO notes (body) VALUES ('outside')"),
+          ...Array.from({ length: 8 }, count),
+        ];
+        await delay(100);
+        await sequelize.query("INSERT INTO notes (body) VALUES ('second')", { transaction });
+      });
+      const outcomes = await Promise.allSettled(outside);
+      const elapsedMs = Date.now() - startedAt;
+
+      assert.deepEqual(
+        outcomes.map((outcome) => outcome.status),
+        Array.from({ length: 9 }, () => 'fulfilled'),
+      );
+      assert.ok(elapsedMs < 2_000, `took ${elapsedMs} ms, as if waiting for the busy timeout`);
     } finally {
       await sequelize.close();
     }

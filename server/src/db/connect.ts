@@ -161,7 +161,8 @@ interface SqliteConnection {
   run(sql: string, ...rest: unknown[]): unknown;
   all(sql: string, ...rest: unknown[]): unknown;
   exec(sql: string, ...rest: unknown[]): unknown;
-  /** The transaction id Sequelize sets while a transaction holds the connection. */
+  serialize(): void;
+  /** The transaction id Sequelize sets while a transaction uses the connection. */
   uuid?: string;
 }
 
@@ -175,7 +176,7 @@ interface SqliteConnectionManager {
 
 /**
  * Transaction connections kept open for the next transaction. This process runs its SQLite
- * transactions one at a time (see runTransaction), so one would do; two leave room for a
+ * transactions one at a time (see runTransaction), so one would do. The second is for a
  * transaction that Sequelize starts outside that queue.
  */
 const IDLE_TRANSACTION_CONNECTIONS = 2;
@@ -224,6 +225,13 @@ function tuneSqliteConnections(sequelize: Sequelize): () => number {
           error ? reject(error) : resolve(),
         );
       });
+      // Serialized, a connection hands libuv one statement at a time. In the default parallel
+      // mode every queued statement takes a worker thread and blocks it on the connection's
+      // mutex. A write waiting on the busy timeout then lets reads queued behind it fill all four
+      // threads, and the transaction that holds the write lock cannot commit until the wait ends.
+      // This comes last, because node-sqlite3 (6.0) never runs a statement queued after a
+      // `configure` call made in serialized mode.
+      connection.serialize();
     }
     return connection;
   };
@@ -251,7 +259,7 @@ function tuneSqliteConnections(sequelize: Sequelize): () => number {
 const SCHEMA_CHANGE = /^\s*(CREATE|ALTER|DROP)\b/i;
 
 /**
- * Answers Sequelize's `PRAGMA table_info` lookups from memory. Before every SELECT, Sequelize's
+ * Serves Sequelize's `PRAGMA table_info` lookups from memory. Before every SELECT, Sequelize's
  * SQLite dialect reads the column types of each table it names, one extra statement per table per
  * query. The columns change only through CREATE, ALTER or DROP, so the cache is emptied whenever
  * one of those runs on any connection of this Sequelize instance.
