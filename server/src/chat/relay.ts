@@ -12,6 +12,7 @@ import type { ChatMessage, ModelConfig, Provider } from '../models/index.js';
 import {
   createProviderClient,
   type CompletionRequest,
+  type ProviderClient,
   type ProviderError,
   type StreamEvent,
 } from '../providers/clients/index.js';
@@ -62,20 +63,26 @@ export type AnswerRequest = Pick<
 export function startAnswer(run: AnswerRequest): StartedAnswer {
   const startedAt = performance.now();
   const source = providerEvents(run);
-  const first = source.next();
-  // The outcome is awaited below once the answer is relayed; this only keeps a failure of a
-  // request that is cancelled first from being reported as unhandled.
-  first.catch(() => undefined);
-  async function* events(): AsyncGenerator<StreamEvent> {
-    const head = await first;
-    if (head.done === true) {
-      return;
-    }
-    yield head.value;
-    yield* source;
-  }
+  let head: Promise<IteratorResult<StreamEvent>> | undefined = source.next();
+  // The outcome is awaited once the answer is relayed; this only keeps a failure of a request
+  // that is cancelled first from being reported as unhandled.
+  head.catch(() => undefined);
+  // A plain iterator rather than another async generator, because each generator layer costs
+  // promise work on every event of a long answer.
+  const events: AsyncGenerator<StreamEvent> = {
+    next: () => {
+      const first = head;
+      head = undefined;
+      return first ?? source.next();
+    },
+    return: (value) => source.return(value),
+    throw: (error) => source.throw(error),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
   return {
-    events: events(),
+    events,
     startedAt,
     cancel: () => {
       run.answer.abort('stopped');
@@ -85,17 +92,31 @@ export function startAnswer(run: AnswerRequest): StartedAnswer {
 }
 
 /** Streams the provider's events through the usage meter. */
-async function* providerEvents(run: AnswerRequest): AsyncGenerator<StreamEvent> {
+function providerEvents(run: AnswerRequest): AsyncGenerator<StreamEvent> {
   const runtime = chatRuntime(run.services);
-  const connection = providerConnection(run.services, run.provider);
-  const client = createProviderClient(connection, runtime.clientTimeouts);
+  let client: ProviderClient;
+  try {
+    client = createProviderClient(
+      providerConnection(run.services, run.provider),
+      runtime.clientTimeouts,
+    );
+  } catch (error) {
+    return failedEvents(error);
+  }
   const request = { ...run.request, signal: run.answer.controller.signal };
-  yield* meteredStream(client, request, {
+  return meteredStream(client, request, {
     userId: run.userId,
     modelConfig: run.modelConfig,
     purpose: 'chat',
     logger: run.logger,
   });
+}
+
+/** An event stream that fails with `error` when it is first read. */
+async function* failedEvents(error: unknown): AsyncGenerator<StreamEvent> {
+  await Promise.resolve();
+  yield* [];
+  throw error;
 }
 
 /**

@@ -1,6 +1,7 @@
 // The client for OpenAI and OpenAI-compatible servers (DeepSeek, Qwen on DashScope, vLLM, LM
 // Studio, OpenRouter, Moonshot), built on the official `openai` SDK.
-import OpenAI, { type ClientOptions } from 'openai';
+import OpenAI, { APIError, type ClientOptions } from 'openai';
+import { SseParser, type SseEvent } from '../../../../shared/src/sse/codec.js';
 import type { ProviderKind } from '../../../../shared/src/api/providers.js';
 import type { PrivateNetworkAccess } from './addressPolicy.js';
 import {
@@ -99,8 +100,12 @@ export class OpenAiClient implements ProviderClient {
         stream: true as const,
         stream_options: { include_usage: true },
       };
-      const chunks = await call.sdk.chat.completions.create(body, { signal: call.signal });
-      for await (const chunk of chunks) {
+      // The SDK sends the request and turns an error status into its APIError; the body is read
+      // here, because the SDK's stream reader copies the rest of its buffer after every event.
+      const response = await call.sdk.chat.completions
+        .create(body, { signal: call.signal })
+        .asResponse();
+      for await (const chunk of streamedChunks(response)) {
         yield* reader.read(chunk);
       }
       // The SDK ends its iterator quietly when the request is aborted, so check why it ended.
@@ -119,6 +124,49 @@ export class OpenAiClient implements ProviderClient {
       call.end();
     }
   }
+}
+
+/**
+ * Yields the JSON chunks of a chat completion stream, read with the shared SSE parser. As in the
+ * SDK's own reader, the stream ends at `data: [DONE]`, a chunk that is not JSON throws a
+ * SyntaxError, and a chunk with an `error` field throws the SDK's APIError.
+ */
+async function* streamedChunks(response: Response): AsyncGenerator<unknown> {
+  const body = response.body;
+  if (body === null) {
+    return;
+  }
+  const parser = new SseParser();
+  for await (const bytes of body as AsyncIterable<Uint8Array>) {
+    for (const event of parser.push(bytes)) {
+      const chunk = parseChunk(event, response);
+      if (chunk === DONE) {
+        return;
+      }
+      yield chunk;
+    }
+  }
+  for (const event of parser.end()) {
+    const chunk = parseChunk(event, response);
+    if (chunk === DONE) {
+      return;
+    }
+    yield chunk;
+  }
+}
+
+const DONE = Symbol('done');
+
+function parseChunk(event: SseEvent, response: Response): unknown {
+  if (event.data.startsWith('[DONE]')) {
+    return DONE;
+  }
+  const chunk = JSON.parse(event.data) as unknown;
+  const error = (chunk as { error?: unknown } | null)?.error;
+  if (error !== undefined && error !== null && error !== false && error !== '') {
+    throw new APIError(undefined, error as object, undefined, response.headers);
+  }
+  return chunk;
 }
 
 function clientSettings(connection: ProviderConnection, timeouts: ClientTimeouts): ClientSettings {
