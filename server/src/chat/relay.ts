@@ -64,8 +64,8 @@ export function startAnswer(run: AnswerRequest): StartedAnswer {
   const startedAt = performance.now();
   const source = providerEvents(run);
   let head: Promise<IteratorResult<StreamEvent>> | undefined = source.next();
-  // The outcome is awaited once the answer is relayed; this only keeps a failure of a request
-  // that is cancelled first from being reported as unhandled.
+  // The outcome is awaited once the answer is relayed. This handler only keeps the failure of a
+  // request cancelled before then from being reported as unhandled.
   head.catch(() => undefined);
   // A plain iterator rather than another async generator, because each generator layer costs
   // promise work on every event of a long answer.
@@ -112,7 +112,7 @@ function providerEvents(run: AnswerRequest): AsyncGenerator<StreamEvent> {
   });
 }
 
-/** An event stream that fails with `error` when it is first read. */
+/** Returns an event stream that fails with `error` when it is first read. */
 async function* failedEvents(error: unknown): AsyncGenerator<StreamEvent> {
   await Promise.resolve();
   yield* [];

@@ -100,7 +100,7 @@ export class OpenAiClient implements ProviderClient {
         stream: true as const,
         stream_options: { include_usage: true },
       };
-      // The SDK sends the request and turns an error status into its APIError; the body is read
+      // The SDK sends the request and turns an error status into its APIError. The body is read
       // here, because the SDK's stream reader copies the rest of its buffer after every event.
       const response = await call.sdk.chat.completions
         .create(body, { signal: call.signal })
