@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
+import { QueryTypes } from 'sequelize';
 import type {
   ChatStreamEvent,
   ChatStreamEvents,
@@ -454,6 +455,11 @@ describe(`chat answer limits and backpressure (${testDialect})`, () => {
       assert.equal(reply.status, 500, JSON.stringify(reply.body));
       assert.equal(openai.requests.length, requestsBefore + 1, 'the request was sent early');
       assert.deepEqual(await listMessages(server, alice, session.id), []);
+      const [stored] = await sequelize.query<{ title: string | null }>(
+        'SELECT title FROM chat_sessions WHERE id = ?',
+        { replacements: [session.id], type: QueryTypes.SELECT },
+      );
+      assert.equal(stored?.title, null, 'the failed question gave the session no title');
       // The session takes the next message at once: the early request no longer holds it.
       openai.answerWith({ content: ['fine'] });
       const next = await send(alice, session.id, { content: 'Accepted question', stream: false });

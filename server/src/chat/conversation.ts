@@ -59,15 +59,7 @@ export async function sendMessage(
       storedMessages(session, null),
     ]);
     const history = await buildSessionHistory(session, usable, stored, content);
-    const storing = runTransaction(ctx.services.sequelize, async (transaction) => {
-      const userMessage = await ChatMessage.create(
-        { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
-        { transaction },
-      );
-      session.title ??= titleFromMessage(content);
-      const assistant = await createAnswer(session, usable, mode, transaction);
-      return { userMessage, assistant, replacedMessageId: null };
-    });
+    const storing = storeTurn(session, usable, mode, content);
     // Awaited below; this only keeps a failure from counting as unhandled meanwhile.
     storing.catch(() => undefined);
     started = startAnswer({
@@ -87,6 +79,50 @@ export async function sendMessage(
     started?.cancel();
     answer.release();
   }
+}
+
+/**
+ * Stores a question and its empty answer with one INSERT of both rows, which is atomic without a
+ * transaction and saves the BEGIN and COMMIT round trips on the way to the first token. Then the
+ * session gets its title and activity time; should that fail, the answer is stored as failed.
+ */
+async function storeTurn(
+  session: ChatSession,
+  { config }: UsableConfig,
+  mode: ReplyMode,
+  content: string,
+): Promise<PreparedTurn> {
+  const [userMessage, assistant] = await ChatMessage.bulkCreate([
+    { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
+    {
+      sessionId: session.id,
+      role: 'assistant',
+      content: '',
+      status: 'streaming',
+      ...NO_ANSWER,
+      modelConfigId: config.id,
+      modelId: config.modelId,
+      streamed: mode.stream,
+    },
+  ]);
+  if (userMessage?.id === undefined || assistant?.id === undefined) {
+    throw new Error(`Storing the turn of chat session ${session.id} returned no message ids.`);
+  }
+  session.title ??= titleFromMessage(content);
+  session.lastMessageAt = new Date();
+  try {
+    await session.save();
+  } catch (error) {
+    await assistant
+      .update({
+        status: 'error',
+        finishReason: 'error',
+        error: { code: 'internal', message: 'The server failed to store the question.' },
+      })
+      .catch(() => undefined);
+    throw error;
+  }
+  return { userMessage, assistant, replacedMessageId: null };
 }
 
 /**
