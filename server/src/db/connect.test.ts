@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import { DataTypes, QueryTypes } from 'sequelize';
+import { DataTypes, QueryTypes, type Transaction } from 'sequelize';
 import { ConfigError } from '../config.js';
 import { createLogger } from '../logger.js';
 import { connectDatabase } from './connect.js';
@@ -77,6 +77,10 @@ describe('connectDatabase on SQLite', () => {
     }
   });
 
+  /** Returns the sqlite3 connection Sequelize gave a transaction; its types leave it out. */
+  const connectionOf = (transaction: Transaction) =>
+    (transaction as unknown as { connection: unknown }).connection;
+
   test('transactions reuse their connection', async () => {
     const sequelize = await connectDatabase(
       `sqlite:${path.join(dir, 'reuse.sqlite')}`,
@@ -87,21 +91,21 @@ describe('connectDatabase on SQLite', () => {
       const connections = new Set<unknown>();
       for (let round = 0; round < 5; round += 1) {
         await sequelize.transaction(async (transaction) => {
-          connections.add(transaction.connection);
+          connections.add(connectionOf(transaction));
           await sequelize.query("INSERT INTO notes (body) VALUES ('kept')", { transaction });
         });
       }
       // A rolled back transaction leaves the connection clean for the next one.
       await assert.rejects(
         sequelize.transaction(async (transaction) => {
-          connections.add(transaction.connection);
+          connections.add(connectionOf(transaction));
           await sequelize.query("INSERT INTO notes (body) VALUES ('undone')", { transaction });
           throw new Error('roll back');
         }),
         /roll back/,
       );
       await sequelize.transaction(async (transaction) => {
-        connections.add(transaction.connection);
+        connections.add(connectionOf(transaction));
         await sequelize.query("INSERT INTO notes (body) VALUES ('kept')", { transaction });
       });
       const [rows] = await sequelize.query('SELECT body FROM notes ORDER BY id');

@@ -164,7 +164,7 @@ function parseChunk(event: SseEvent, response: Response): unknown {
   const chunk = JSON.parse(event.data) as unknown;
   const error = (chunk as { error?: unknown } | null)?.error;
   if (error !== undefined && error !== null && error !== false && error !== '') {
-    throw new APIError(undefined, error as object, undefined, response.headers);
+    throw new APIError(undefined, error, undefined, response.headers);
   }
   return chunk;
 }
