@@ -82,8 +82,16 @@ export class ChatApi {
     return messages;
   }
 
-  async deleteMessage(sessionId: number, messageId: number): Promise<void> {
-    await this.client.request('DELETE', `/api/chat/sessions/${sessionId}/messages/${messageId}`);
+  /**
+   * Deletes a message and returns the ids the server deleted: a question goes with the answers
+   * that follow it.
+   */
+  async deleteMessage(sessionId: number, messageId: number): Promise<number[]> {
+    const { deletedMessageIds } = await this.client.request<{ deletedMessageIds: number[] }>(
+      'DELETE',
+      `/api/chat/sessions/${sessionId}/messages/${messageId}`,
+    );
+    return deletedMessageIds;
   }
 
   /** Stops a streaming answer; resolves with the answer as stored, marked stopped. */

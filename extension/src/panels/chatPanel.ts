@@ -176,15 +176,16 @@ export class ChatPanel implements vscode.Disposable {
         );
       case 'stop':
         return this.stop(message.sessionId);
-      case 'deleteMessage':
-        await this.api.deleteMessage(message.sessionId, message.messageId);
+      case 'deleteMessage': {
+        const removed = await this.api.deleteMessage(message.sessionId, message.messageId);
         await this.post({
           type: 'messagesChanged',
           sessionId: message.sessionId,
           upsert: [],
-          remove: [message.messageId],
+          remove: removed,
         });
         return;
+      }
       case 'copy':
         await vscode.env.clipboard.writeText(message.text);
         vscode.window.setStatusBarMessage(vscode.l10n.t('Copied to the clipboard.'), 2000);

@@ -431,6 +431,28 @@ suite('chat panel', () => {
     assert.equal(after.messages.length, before.messages.length);
   });
 
+  test('deleting a question removes its answer too', async () => {
+    const before = await api.client.request<{ messages: ApiChatMessage[] }>(
+      'GET',
+      `/api/chat/sessions/${sessionId}/messages`,
+    );
+    const answer = before.messages.at(-1);
+    const question = before.messages.at(-2);
+    assert.equal(question?.role, 'user');
+    assert.equal(answer?.role, 'assistant');
+    const recorder = recordPosts(panel);
+    await panel.handle({ type: 'deleteMessage', sessionId, messageId: question?.id ?? 0 });
+    recorder.stop();
+
+    const [changed] = ofType(recorder.posts, 'messagesChanged');
+    assert.deepEqual(changed?.remove, [question?.id, answer?.id]);
+    const after = await api.client.request<{ messages: ApiChatMessage[] }>(
+      'GET',
+      `/api/chat/sessions/${sessionId}/messages`,
+    );
+    assert.equal(after.messages.length, before.messages.length - 2);
+  });
+
   test('export writes the server file', async () => {
     const markdownFile = vscode.Uri.file(path.join(exportDir, 'chat.md'));
     const jsonFile = vscode.Uri.file(path.join(exportDir, 'chat.json'));
