@@ -11,6 +11,7 @@
 // Usage: node scripts/vscode-tests.mjs [--only host|ui] [--no-build] [--keep]
 //   --keep keeps the temporary folder with the server, code-server and browser data and logs;
 //   it is kept anyway when a test fails. VERBOSE=1 prints the workbench's own log lines too.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +30,15 @@ if (only !== undefined && only !== 'host' && only !== 'ui') {
   console.error(`--only takes host or ui, not ${only}`);
   process.exit(2);
 }
+// Installs code-server on the first run; the script returns at once when it is installed.
+const setup = spawnSync('bash', [path.join(ROOT, 'scripts/setup-code-server.sh')], {
+  stdio: 'inherit',
+});
+if (setup.status !== 0) {
+  console.error('Installing code-server failed; see scripts/setup-code-server.sh above.');
+  process.exit(1);
+}
+
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
 

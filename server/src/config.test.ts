@@ -98,12 +98,14 @@ describe('loadConfig', () => {
     ['HOST', '-leading-hyphen', '"-leading-hyphen"'],
     ['TRUST_PROXY', 'yes', '"yes"'],
     ['UPLOAD_EXPIRY_HOURS', '0', 'between 1 and 8760'],
-    ['UPLOAD_EXPIRY_HOURS', '1.5', 'whole number'],
+    ['UPLOAD_EXPIRY_HOURS', '1.5', 'whole number from 1 to 8760'],
+    ['MAX_UPLOAD_MB', '-1', 'whole number from 1 to 102400'],
     ['CHAT_KEEPALIVE_MS', 'often', 'whole number of milliseconds'],
     ['CHAT_KEEPALIVE_MS', '5', 'between 10 and 600000'],
     ['TRAINING_POLL_INTERVAL_MS', 'fast', 'whole number of milliseconds'],
     ['TRAINING_LEASE_MS', '10', 'between 500 and 3600000'],
     ['TRAINING_SSE_KEEPALIVE_MS', '-1', '"-1"'],
+    ['TRAINING_LEASE_MS', '-5', 'whole number of milliseconds from 500 to 3600000'],
   ];
   for (const [name, value, shown] of invalidValues) {
     test(`rejects ${name}=${value}`, () => {

@@ -77,14 +77,14 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const intInRange = (name: string, min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, `${name} must be a whole number`)
+    .regex(/^\d+$/, `${name} must be a whole number from ${min} to ${max}`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
 
 const milliseconds = (name: string, min: number, max: number) =>
   z
     .string()
-    .regex(/^\d+$/, `${name} must be a whole number of milliseconds`)
+    .regex(/^\d+$/, `${name} must be a whole number of milliseconds from ${min} to ${max}`)
     .transform(Number)
     .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
 

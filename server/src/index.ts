@@ -89,9 +89,9 @@ function printAdminBanner(
     admin.generatedPassword === undefined
       ? '  password: the value of ADMIN_PASSWORD'
       : `  password: ${admin.generatedPassword}`,
-    admin.generatedPassword === undefined
-      ? ''
-      : '  This password is shown only now. Sign in and change it with PUT /api/auth/password.',
+    ...(admin.generatedPassword === undefined
+      ? []
+      : ['  This password is shown only now. Sign in and change it with PUT /api/auth/password.']),
     `  Sign in at ${url}/admin/`,
     '',
   ];

@@ -13,6 +13,7 @@ import type {
   ChatReasoningBlock,
   ChatRole,
 } from '../../../shared/src/api/chat.js';
+import { mediumText } from '../db/textTypes.js';
 
 /**
  * One message of a chat session. An assistant message also stores how its answer went: tokens,
@@ -51,8 +52,8 @@ export class ChatMessage extends Model<
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         sessionId: { type: DataTypes.INTEGER, allowNull: false },
         role: { type: DataTypes.STRING(16), allowNull: false },
-        content: { type: DataTypes.TEXT('medium'), allowNull: false },
-        reasoning: { type: DataTypes.TEXT('medium'), allowNull: true },
+        content: { type: mediumText(sequelize), allowNull: false },
+        reasoning: { type: mediumText(sequelize), allowNull: true },
         reasoningBlocks: { type: DataTypes.JSON, allowNull: true },
         status: { type: DataTypes.STRING(16), allowNull: false },
         modelConfigId: { type: DataTypes.INTEGER, allowNull: true },

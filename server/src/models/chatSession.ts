@@ -8,6 +8,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { ModelConfig } from './modelConfig.js';
+import { mediumText } from '../db/textTypes.js';
 
 /** A conversation of one user with a model config, and the system prompt it is held under. */
 export class ChatSession extends Model<
@@ -37,7 +38,7 @@ export class ChatSession extends Model<
         modelConfigId: { type: DataTypes.INTEGER, allowNull: true },
         title: { type: DataTypes.STRING(191), allowNull: true },
         systemPromptId: { type: DataTypes.INTEGER, allowNull: true },
-        systemPrompt: { type: DataTypes.TEXT('medium'), allowNull: true },
+        systemPrompt: { type: mediumText(sequelize), allowNull: true },
         lastMessageAt: { type: DataTypes.DATE(3), allowNull: false },
         createdAt: DataTypes.DATE(3),
         updatedAt: DataTypes.DATE(3),

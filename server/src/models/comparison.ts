@@ -8,6 +8,7 @@ import {
   type Sequelize,
 } from 'sequelize';
 import type { ComparisonResult } from './comparisonResult.js';
+import { mediumText } from '../db/textTypes.js';
 
 /** One prompt that one to three model configs answered side by side, and the user's pick. */
 export class Comparison extends Model<
@@ -33,8 +34,8 @@ export class Comparison extends Model<
       {
         id: { type: DataTypes.INTEGER, primaryKey: true, autoIncrement: true },
         ownerId: { type: DataTypes.INTEGER, allowNull: false },
-        prompt: { type: DataTypes.TEXT('medium'), allowNull: false },
-        promptTemplate: { type: DataTypes.TEXT('medium'), allowNull: true },
+        prompt: { type: mediumText(sequelize), allowNull: false },
+        promptTemplate: { type: mediumText(sequelize), allowNull: true },
         variables: { type: DataTypes.JSON, allowNull: true },
         bestResultId: { type: DataTypes.INTEGER, allowNull: true },
         createdAt: DataTypes.DATE(3),

@@ -8,6 +8,7 @@ import {
 } from 'sequelize';
 import type { ChatFinishReason, ChatMessageError } from '../../../shared/src/api/chat.js';
 import type { ComparisonResultStatus } from '../../../shared/src/api/compare.js';
+import { mediumText } from '../db/textTypes.js';
 
 /**
  * The answer of one slot of a comparison, with the config names it ran under, tokens, timings in
@@ -58,9 +59,9 @@ export class ComparisonResult extends Model<
         modelConfigName: { type: DataTypes.STRING(191), allowNull: false },
         modelId: { type: DataTypes.STRING(191), allowNull: false },
         providerName: { type: DataTypes.STRING(191), allowNull: false },
-        systemPrompt: { type: DataTypes.TEXT('medium'), allowNull: true },
-        content: { type: DataTypes.TEXT('medium'), allowNull: false },
-        reasoning: { type: DataTypes.TEXT('medium'), allowNull: true },
+        systemPrompt: { type: mediumText(sequelize), allowNull: true },
+        content: { type: mediumText(sequelize), allowNull: false },
+        reasoning: { type: mediumText(sequelize), allowNull: true },
         status: { type: DataTypes.STRING(16), allowNull: false },
         promptTokens: { type: DataTypes.INTEGER, allowNull: true },
         completionTokens: { type: DataTypes.INTEGER, allowNull: true },

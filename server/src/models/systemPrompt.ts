@@ -8,6 +8,7 @@ import {
 } from 'sequelize';
 import type { PromptFormat, VariableDeclaration } from '../../../shared/src/prompts/types.js';
 import { promptNameKey } from '../prompts/names.js';
+import { mediumText } from '../db/textTypes.js';
 
 /**
  * A system-prompt template in the prompt library: a user's own, or a built-in one that has no
@@ -44,7 +45,7 @@ export class SystemPrompt extends Model<
         description: { type: DataTypes.TEXT, allowNull: true },
         format: { type: DataTypes.STRING(16), allowNull: false },
         category: { type: DataTypes.STRING(64), allowNull: true },
-        content: { type: DataTypes.TEXT('medium'), allowNull: false },
+        content: { type: mediumText(sequelize), allowNull: false },
         variables: { type: DataTypes.JSON, allowNull: false },
         defaultFormat: { type: DataTypes.STRING(16), allowNull: true, defaultValue: null },
         isBuiltIn: { type: DataTypes.BOOLEAN, allowNull: false, defaultValue: false },

@@ -1,5 +1,6 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
 import { TABLE_OPTIONS } from './0001-users-and-auth.js';
+import { mediumText } from '../textTypes.js';
 
 /** Creates the chat_sessions and chat_messages tables. */
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
@@ -34,7 +35,7 @@ async function createChatSessions(qi: QueryInterface): Promise<void> {
       title: { type: DataTypes.STRING(191), allowNull: true },
       // NOTE: no foreign key yet, because the system_prompts table comes in a later migration.
       system_prompt_id: { type: DataTypes.INTEGER, allowNull: true },
-      system_prompt: { type: DataTypes.TEXT('medium'), allowNull: true },
+      system_prompt: { type: mediumText(qi.sequelize), allowNull: true },
       last_message_at: { type: DataTypes.DATE(3), allowNull: false },
       created_at: { type: DataTypes.DATE(3), allowNull: false },
       updated_at: { type: DataTypes.DATE(3), allowNull: false },
@@ -58,8 +59,8 @@ async function createChatMessages(qi: QueryInterface): Promise<void> {
       role: { type: DataTypes.STRING(16), allowNull: false },
       // MEDIUMTEXT holds 16 MiB on MySQL, where TEXT stops at 64 KiB: a long answer or its
       // reasoning can pass that.
-      content: { type: DataTypes.TEXT('medium'), allowNull: false },
-      reasoning: { type: DataTypes.TEXT('medium'), allowNull: true },
+      content: { type: mediumText(qi.sequelize), allowNull: false },
+      reasoning: { type: mediumText(qi.sequelize), allowNull: true },
       reasoning_blocks: { type: DataTypes.JSON, allowNull: true },
       status: { type: DataTypes.STRING(16), allowNull: false },
       model_config_id: {

@@ -1,5 +1,6 @@
 import { DataTypes, type QueryInterface } from 'sequelize';
 import { TABLE_OPTIONS } from './0001-users-and-auth.js';
+import { mediumText } from '../textTypes.js';
 
 /** Creates the comparisons table and the comparison_results table of their slots' answers. */
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
@@ -24,8 +25,8 @@ async function createComparisons(qi: QueryInterface): Promise<void> {
         onDelete: 'CASCADE',
       },
       // MEDIUMTEXT holds 16 MiB on MySQL, where TEXT stops at 64 KiB.
-      prompt: { type: DataTypes.TEXT('medium'), allowNull: false },
-      prompt_template: { type: DataTypes.TEXT('medium'), allowNull: true },
+      prompt: { type: mediumText(qi.sequelize), allowNull: false },
+      prompt_template: { type: mediumText(qi.sequelize), allowNull: true },
       variables: { type: DataTypes.JSON, allowNull: true },
       // No foreign key: comparison_results already references this table, and a result goes
       // only with its comparison.
@@ -60,9 +61,9 @@ async function createComparisonResults(qi: QueryInterface): Promise<void> {
       model_config_name: { type: DataTypes.STRING(191), allowNull: false },
       model_id: { type: DataTypes.STRING(191), allowNull: false },
       provider_name: { type: DataTypes.STRING(191), allowNull: false },
-      system_prompt: { type: DataTypes.TEXT('medium'), allowNull: true },
-      content: { type: DataTypes.TEXT('medium'), allowNull: false },
-      reasoning: { type: DataTypes.TEXT('medium'), allowNull: true },
+      system_prompt: { type: mediumText(qi.sequelize), allowNull: true },
+      content: { type: mediumText(qi.sequelize), allowNull: false },
+      reasoning: { type: mediumText(qi.sequelize), allowNull: true },
       status: { type: DataTypes.STRING(16), allowNull: false },
       prompt_tokens: { type: DataTypes.INTEGER, allowNull: true },
       completion_tokens: { type: DataTypes.INTEGER, allowNull: true },

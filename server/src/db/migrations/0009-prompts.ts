@@ -2,6 +2,7 @@ import { DataTypes, type QueryInterface } from 'sequelize';
 import { BUILTIN_TEMPLATES } from '../../prompts/builtinTemplates.js';
 import { promptNameKey } from '../../prompts/names.js';
 import { TABLE_OPTIONS } from './0001-users-and-auth.js';
+import { mediumText } from '../textTypes.js';
 
 /** Creates the system_prompts table and seeds the built-in templates. */
 export async function up({ context: qi }: { context: QueryInterface }): Promise<void> {
@@ -23,7 +24,7 @@ export async function up({ context: qi }: { context: QueryInterface }): Promise<
       description: { type: DataTypes.TEXT, allowNull: true },
       format: { type: DataTypes.STRING(16), allowNull: false },
       category: { type: DataTypes.STRING(64), allowNull: true },
-      content: { type: DataTypes.TEXT('medium'), allowNull: false },
+      content: { type: mediumText(qi.sequelize), allowNull: false },
       variables: { type: DataTypes.JSON, allowNull: false },
       // The prompt's format while it is its owner's default, else null. The unique index on
       // (owner_id, default_format) allows one default per format and owner, because both
