@@ -120,8 +120,8 @@ export class ChatApp extends LitElement {
 
   /**
    * Selects the current model in the dropdown. The toolkit's dropdown reads the `selected`
-   * attributes of its options only when it first gets them, so a model that changes later, as
-   * when the model list arrives after a new chat picked its model, must be set as its value.
+   * attributes of its options only when it first gets them. A model that changes later must be
+   * set as its value, as when the model list arrives after a new chat picked its model.
    */
   private syncModelPicker(): void {
     const picker = this.renderRoot.querySelector<HTMLSelectElement>(
