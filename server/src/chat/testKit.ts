@@ -8,7 +8,7 @@ import type {
   ChatStreamEvents,
   ChatStreamEventType,
 } from '../../../shared/src/api/chat.js';
-import { SseParser } from '../../../shared/src/sse/codec.js';
+import { postForEvents, type SseReply, type SseRequestOptions } from '../testing/sseReplies.js';
 import type { TestServer } from '../testing/testServer.js';
 
 export interface Account {
@@ -75,78 +75,25 @@ export async function listMessages(
 }
 
 /** A streamed reply read to its end. */
-export interface StreamedReply {
-  status: number;
-  headers: Headers;
-  events: ChatStreamEvent[];
-  /** The bytes as received, comments included. */
-  raw: string;
-  /** Set when the response was not an event stream: the parsed JSON body. */
-  body?: unknown;
-}
+export type StreamedReply = SseReply<ChatStreamEvent>;
 
-export interface StreamOptions {
+export interface StreamOptions extends SseRequestOptions<ChatStreamEvent> {
   body?: unknown;
-  headers?: Record<string, string>;
-  /** Called for each event as it arrives; aborting `controller` ends the request. */
-  onEvent?: (event: ChatStreamEvent, controller: AbortController) => void | Promise<void>;
 }
 
 /** POSTs to a chat route and reads the server-sent events until the server or `onEvent` ends. */
-export async function postForStream(
+export function postForStream(
   server: TestServer,
   token: string,
   path: string,
   options: StreamOptions = {},
 ): Promise<StreamedReply> {
-  const controller = new AbortController();
-  const response = await fetch(`${server.url}${path}`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      ...options.headers,
-    },
-    body: JSON.stringify(options.body ?? { stream: true }),
-    signal: controller.signal,
-  });
-  const reply: StreamedReply = {
-    status: response.status,
-    headers: response.headers,
-    events: [],
-    raw: '',
-  };
-  if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-    const text = await response.text();
-    reply.raw = text;
-    reply.body = text === '' ? undefined : (JSON.parse(text) as unknown);
-    return reply;
-  }
-
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
-  const handle = async (parsed: { event: string; data: string }[]) => {
-    for (const { event, data } of parsed) {
-      const typed = { type: event, data: JSON.parse(data) as unknown } as ChatStreamEvent;
-      reply.events.push(typed);
-      await options.onEvent?.(typed, controller);
-    }
-  };
-  try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      reply.raw += decoder.decode(chunk, { stream: true });
-      await handle(parser.push(chunk));
-      if (controller.signal.aborted) {
-        break;
-      }
-    }
-    await handle(parser.end());
-  } catch (error) {
-    if (!controller.signal.aborted) {
-      throw error;
-    }
-  }
-  return reply;
+  return postForEvents<ChatStreamEvent>(
+    server,
+    token,
+    { path, body: options.body ?? { stream: true } },
+    options,
+  );
 }
 
 /** Returns the data of the only event of a type, failing when there is not exactly one. */

@@ -6,81 +6,22 @@ import type {
   CompareStreamEvents,
   CompareStreamEventType,
 } from '../../../shared/src/api/compare.js';
-import { SseParser } from '../../../shared/src/sse/codec.js';
+import { postForEvents, type SseReply, type SseRequestOptions } from '../testing/sseReplies.js';
 import type { TestServer } from '../testing/testServer.js';
 
 /** A streamed comparison read to its end, or a JSON reply. */
-export interface CompareReply {
-  status: number;
-  headers: Headers;
-  events: CompareStreamEvent[];
-  /** The bytes as received, comments included. */
-  raw: string;
-  /** Set when the response was not an event stream: the parsed JSON body. */
-  body?: unknown;
-}
+export type CompareReply = SseReply<CompareStreamEvent>;
 
-export interface CompareOptions {
-  headers?: Record<string, string>;
-  /** Called for each event as it arrives; aborting `controller` ends the request. */
-  onEvent?: (event: CompareStreamEvent, controller: AbortController) => void | Promise<void>;
-}
+export type CompareOptions = SseRequestOptions<CompareStreamEvent>;
 
 /** POSTs a comparison and reads the server-sent events until the server or `onEvent` ends. */
-export async function postComparison(
+export function postComparison(
   server: TestServer,
   token: string,
   body: unknown,
   options: CompareOptions = {},
 ): Promise<CompareReply> {
-  const controller = new AbortController();
-  const response = await fetch(`${server.url}/api/compare`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Content-Type': 'application/json',
-      ...options.headers,
-    },
-    body: JSON.stringify(body),
-    signal: controller.signal,
-  });
-  const reply: CompareReply = {
-    status: response.status,
-    headers: response.headers,
-    events: [],
-    raw: '',
-  };
-  if (!(response.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-    const text = await response.text();
-    reply.raw = text;
-    reply.body = text === '' ? undefined : (JSON.parse(text) as unknown);
-    return reply;
-  }
-
-  const parser = new SseParser();
-  const decoder = new TextDecoder();
-  const handle = async (parsed: { event: string; data: string }[]) => {
-    for (const { event, data } of parsed) {
-      const typed = { type: event, data: JSON.parse(data) as unknown } as CompareStreamEvent;
-      reply.events.push(typed);
-      await options.onEvent?.(typed, controller);
-    }
-  };
-  try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-      reply.raw += decoder.decode(chunk, { stream: true });
-      await handle(parser.push(chunk));
-      if (controller.signal.aborted) {
-        break;
-      }
-    }
-    await handle(parser.end());
-  } catch (error) {
-    if (!controller.signal.aborted) {
-      throw error;
-    }
-  }
-  return reply;
+  return postForEvents<CompareStreamEvent>(server, token, { path: '/api/compare', body }, options);
 }
 
 /** Returns the events of one type, with their index in the reply. */
