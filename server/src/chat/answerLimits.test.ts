@@ -460,7 +460,7 @@ describe(`chat answer limits and backpressure (${testDialect})`, () => {
         { replacements: [session.id], type: QueryTypes.SELECT },
       );
       assert.equal(stored?.title, null, 'the failed question gave the session no title');
-      // The session takes the next message at once: the early request no longer holds it.
+      // The session takes the next message at once, because the early request was released.
       openai.answerWith({ content: ['fine'] });
       const next = await send(alice, session.id, { content: 'Accepted question', stream: false });
       assert.equal(next.status, 200, JSON.stringify(next.body));

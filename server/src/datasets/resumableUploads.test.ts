@@ -191,7 +191,7 @@ describe(`resumable dataset uploads (${testDialect})`, () => {
       total: file.length,
       contentType: 'text/plain',
     });
-    // A chunk of JSON text sent as JSON is still a chunk: the route, not the JSON parser, answers.
+    // A chunk of JSON text sent as JSON is still a chunk, so the route responds, not the JSON parser.
     const jsonType = await putChunk(alice.accessToken, id, Buffer.from('{"a":'), {
       first: 100,
       total: file.length,

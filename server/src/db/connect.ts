@@ -264,7 +264,7 @@ const SCHEMA_CHANGE = /^\s*(CREATE|ALTER|DROP)\b/i;
  * query. The columns change only through CREATE, ALTER or DROP, so the cache is emptied whenever
  * one of those runs on any connection of this Sequelize instance.
  * NOTE: a schema change made by another process, such as a newer server migrating the same file,
- * is not seen until restart; the server migrates before it serves, so the case needs two versions
+ * is not seen until restart. The server migrates before it serves, so this needs two versions
  * running at once on one database.
  */
 class TableInfoCache {

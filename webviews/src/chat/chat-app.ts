@@ -128,12 +128,12 @@ export class ChatApp extends LitElement {
       'vscode-dropdown[aria-label="Model"]',
     );
     const modelId = this.state.modelId;
-    const wanted =
+    const expected =
       modelId !== null && this.state.models.some((model) => model.id === modelId)
         ? String(modelId)
         : '';
-    if (picker !== null && picker.value !== wanted) {
-      picker.value = wanted;
+    if (picker !== null && picker.value !== expected) {
+      picker.value = expected;
     }
   }
 

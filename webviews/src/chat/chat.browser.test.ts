@@ -620,11 +620,11 @@ suite('chat webview input', () => {
   test('model picker follows the open session', async () => {
     const page = await openChat();
     const picker = page.locator('chat-app vscode-dropdown[aria-label="Model"]');
-    const shown = () => picker.evaluate((element) => (element as HTMLSelectElement).value);
+    const selectedValue = () => picker.evaluate((element) => (element as HTMLSelectElement).value);
 
     await showConversation(page, []);
     await page.locator('chat-app h1').getByText('Session 1').waitFor();
-    const first = await shown();
+    const first = await selectedValue();
     await post(page, {
       type: 'conversation',
       session: chatSession(2, { title: 'Second', modelConfigId: 11 }),
@@ -638,7 +638,7 @@ suite('chat webview input', () => {
         ?.shadowRoot?.querySelector<HTMLSelectElement>('vscode-dropdown[aria-label="Model"]');
       return dropdown?.value === '11';
     });
-    const second = await shown();
+    const second = await selectedValue();
 
     assert.equal(first, '10');
     assert.equal(second, '11');
