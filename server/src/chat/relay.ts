@@ -5,7 +5,6 @@ import type {
   ChatMessageError,
   ChatMessageStatus,
   ChatReasoningBlock,
-  ChatUsage,
 } from '../../../shared/src/api/chat.js';
 import type { AppServices } from '../context.js';
 import type { ChatMessage, ModelConfig, Provider } from '../models/index.js';
@@ -13,7 +12,6 @@ import {
   createProviderClient,
   type CompletionRequest,
   type ProviderClient,
-  type ProviderError,
   type StreamEvent,
 } from '../providers/clients/index.js';
 import { providerConnection } from '../providers/connection.js';
@@ -22,6 +20,7 @@ import { keepAnswerAlive } from './interruptedAnswers.js';
 import { presentChatMessage } from './presenter.js';
 import { chatRuntime, type AbortCause, type InFlightAnswer } from './runtime.js';
 import type { SseStream } from './sseStream.js';
+import { StreamDraft } from './streamDraft.js';
 
 /** One answer to generate and store. */
 export interface AnswerRun {
@@ -325,103 +324,11 @@ interface AnswerOutcome {
   error: ChatMessageError | null;
 }
 
-/** The text, usage and finish of an answer received so far, with the times of its first tokens. */
-class AnswerDraft {
-  content = '';
-  reasoning = '';
-  /** Set once text was cut to keep the answer within `maxChars`. */
-  limitReached = false;
-  readonly reasoningBlocks: ChatReasoningBlock[] = [];
-  usage: ChatUsage | null = null;
-  finishReason: ChatFinishReason | null = null;
-  providerFinishReason: string | null = null;
-  failure: ChatMessageError | null = null;
-  firstTokenAt: number | null = null;
-  firstAnswerTokenAt: number | null = null;
-  endedAt: number;
-
-  constructor(
-    readonly startedAt: number,
-    private readonly maxChars: number,
-  ) {
-    this.endedAt = startedAt;
-  }
-
-  /**
-   * Returns the event with its text cut to what still fits in `maxChars`, content and reasoning
-   * together, and sets `limitReached` when it had to cut. A surrogate pair at the cut is left out
-   * whole.
-   */
-  fit(event: StreamEvent): StreamEvent {
-    if (event.type !== 'reasoning' && event.type !== 'content') {
-      return event;
-    }
-    const room = this.maxChars - this.content.length - this.reasoning.length;
-    if (event.text.length <= room) {
-      return event;
-    }
-    this.limitReached = true;
-    let end = Math.max(0, room);
-    const last = event.text.charCodeAt(end - 1);
-    if (end > 0 && last >= 0xd800 && last <= 0xdbff) {
-      end -= 1;
-    }
-    return { ...event, text: event.text.slice(0, end) };
-  }
-
-  observe(event: StreamEvent, now: number): void {
-    switch (event.type) {
-      case 'reasoning':
-        this.reasoning += event.text;
-        this.markFirstToken(event.text, now);
-        break;
-      case 'content':
-        this.content += event.text;
-        this.markFirstToken(event.text, now);
-        if (event.text !== '') {
-          this.firstAnswerTokenAt ??= now;
-        }
-        break;
-      case 'reasoning-block':
-        this.reasoningBlocks.push(event.block);
-        break;
-      case 'usage':
-        this.usage = event.usage;
-        break;
-      case 'finish':
-        this.finishReason = event.reason;
-        this.providerFinishReason = event.providerReason;
-        break;
-      case 'error':
-        this.failure ??= describeFailure(event.error);
-        break;
-    }
-  }
-
-  /**
-   * Decides how the answer ended. An abort from this side is `stopped` (stop or disconnect) or
-   * `complete` with finish reason `length` (the answer reached the maximum length), unless the
-   * provider had already finished. Any other failure is `error`.
-   */
+/** An answer received so far, with the outcome stored on its message. */
+class AnswerDraft extends StreamDraft {
+  /** Returns what to store on the message: the text, tokens, timings and how the answer ended. */
   outcome(abortCause: AbortCause | null): AnswerOutcome {
-    let status: ChatMessageStatus = 'complete';
-    let finishReason: ChatFinishReason = this.finishReason ?? 'stop';
-    let error: ChatMessageError | null = null;
-    const stoppedHere =
-      abortCause !== null &&
-      (this.failure === null ? this.finishReason === null : this.failure.code === 'aborted');
-    if (stoppedHere && abortCause === 'limit') {
-      finishReason = 'length';
-    } else if (stoppedHere) {
-      status = 'stopped';
-      finishReason = 'aborted';
-    } else if (this.failure !== null) {
-      status = 'error';
-      finishReason = 'error';
-      error = this.failure;
-    }
-    const since = (time: number | null) =>
-      time === null ? null : Math.round(time - this.startedAt);
+    const { status, finishReason, error } = this.ending(abortCause);
     return {
       content: this.content,
       reasoning: this.reasoning === '' ? null : this.reasoning,
@@ -430,34 +337,12 @@ class AnswerDraft {
       promptTokens: this.usage?.promptTokens ?? null,
       completionTokens: this.usage?.completionTokens ?? null,
       reasoningTokens: this.usage?.reasoningTokens ?? null,
-      ttftMs: since(this.firstTokenAt),
-      ttfaMs: since(this.firstAnswerTokenAt),
+      ttftMs: this.since(this.firstTokenAt),
+      ttfaMs: this.since(this.firstAnswerTokenAt),
       latencyMs: Math.round(this.endedAt - this.startedAt),
       finishReason,
       providerFinishReason: this.providerFinishReason,
       error,
     };
   }
-
-  private markFirstToken(text: string, now: number): void {
-    if (text !== '') {
-      this.firstTokenAt ??= now;
-    }
-  }
-}
-
-/** Converts a provider failure to the error stored on the message, without its cause. */
-function describeFailure(failure: ProviderError): ChatMessageError {
-  const error: ChatMessageError = { code: failure.code, message: failure.message };
-  const { status, providerMessage, retryAfterMs } = failure.details;
-  if (status !== undefined) {
-    error.status = status;
-  }
-  if (providerMessage !== undefined) {
-    error.providerMessage = providerMessage;
-  }
-  if (retryAfterMs !== undefined) {
-    error.retryAfterMs = retryAfterMs;
-  }
-  return error;
 }
