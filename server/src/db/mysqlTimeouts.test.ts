@@ -1,12 +1,21 @@
 // The MySQL time limits against the MariaDB server of TEST_MYSQL_URL, reached through a relay that
 // can stop forwarding. Run with: bash scripts/with-mariadb.sh node --import tsx --test FILE
+// The withoutQueryTimeout cases at the end need no database.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { ConnectionError, DatabaseError, type Sequelize } from 'sequelize';
 import { createLogger } from '../logger.js';
 import { TcpRelay } from '../testing/tcpRelay.js';
 import { connectDatabase } from './connect.js';
-import { QueryTimeoutError, withoutQueryTimeout, type MysqlTimeouts } from './mysqlTimeouts.js';
+import {
+  QueryTimeoutError,
+  queriesUnbounded,
+  withoutQueryTimeout,
+  type MysqlTimeouts,
+} from './mysqlTimeouts.js';
 
 const mysqlServerUrl = process.env.TEST_MYSQL_URL;
 
@@ -126,3 +135,35 @@ describe(
     });
   },
 );
+
+const PROBE = path.join(__dirname, '..', 'testing', 'fixtures', 'promiseHooksProbe.ts');
+const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
+
+describe('withoutQueryTimeout', () => {
+  test('server start leaves promise hooks off', () => {
+    // Migrations run inside withoutQueryTimeout, whose AsyncLocalStorage turns Node's promise
+    // hooks on. Left on, they made `await` about three times slower in a loop measured here.
+    const output = execFileSync(process.execPath, ['--import', TSX_LOADER, PROBE], {
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+
+    assert.deepEqual(JSON.parse(output), { before: false, afterStart: false });
+  });
+
+  test('overlapping runs keep their store', async () => {
+    let release = (): void => undefined;
+    const blocker = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const long = withoutQueryTimeout(async () => {
+      await blocker;
+      return queriesUnbounded();
+    });
+    await withoutQueryTimeout(() => Promise.resolve());
+    release();
+
+    assert.equal(await long, true);
+    assert.equal(queriesUnbounded(), false);
+  });
+});

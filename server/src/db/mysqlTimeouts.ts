@@ -44,13 +44,30 @@ export class QueryTimeoutError extends Error {
 }
 
 const unboundedQueries = new AsyncLocalStorage<true>();
+let unboundedRuns = 0;
 
 /**
  * Runs `work` with no query time limit on the queries it makes, for work that may legitimately
  * run long, such as migrations that rebuild a large table. Other queries keep their limit.
+ *
+ * Running an AsyncLocalStorage turns on Node's promise hooks, which slow down every promise in
+ * the process until the storage is disabled, so the last run to end disables it.
  */
-export function withoutQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
-  return unboundedQueries.run(true, work);
+export async function withoutQueryTimeout<T>(work: () => Promise<T>): Promise<T> {
+  unboundedRuns += 1;
+  try {
+    return await unboundedQueries.run(true, work);
+  } finally {
+    unboundedRuns -= 1;
+    if (unboundedRuns === 0) {
+      unboundedQueries.disable();
+    }
+  }
+}
+
+/** Reports whether the caller runs inside `withoutQueryTimeout`. */
+export function queriesUnbounded(): boolean {
+  return unboundedQueries.getStore() === true;
 }
 
 /** mysql2's Connection, as far as the query limit uses it. */
@@ -87,7 +104,7 @@ function limitQueries(connection: MysqlConnection, method: QueryMethod, queryMs:
     // Sequelize always passes a callback last. A call without one streams its result, and its
     // caller has to watch for stalls itself.
     const callbackIndex = args.findLastIndex((arg) => typeof arg === 'function');
-    if (callbackIndex === -1 || unboundedQueries.getStore() === true) {
+    if (callbackIndex === -1 || queriesUnbounded()) {
       return original(...args);
     }
     const callback = args[callbackIndex] as (...results: unknown[]) => void;
