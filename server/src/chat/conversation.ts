@@ -16,7 +16,7 @@ import { presentChatMessage, presentChatSession } from './presenter.js';
 import { relayAnswer, startAnswer, type StartedAnswer } from './relay.js';
 import { assertMessageInSession } from './messageActions.js';
 import { chatRuntime, type InFlightAnswer } from './runtime.js';
-import { countMessages, loadSessionConfig, type UsableConfig } from './sessions.js';
+import { countMessages, type UsableConfig } from './sessions.js';
 import { SseStream } from './sseStream.js';
 import { titleFromMessage } from './title.js';
 
@@ -25,10 +25,11 @@ export interface ReplyMode {
   stream: boolean;
 }
 
-/** The session a turn belongs to, its owner, and how to reply. */
+/** The session a turn belongs to, its owner, the config that answers, and how to reply. */
 export interface TurnTarget {
   user: User;
   session: ChatSession;
+  usable: UsableConfig;
   mode: ReplyMode;
 }
 
@@ -37,6 +38,8 @@ interface PreparedTurn {
   userMessage: ChatMessage;
   assistant: ChatMessage;
   replacedMessageId: number | null;
+  /** The pending save of the session's title and activity time, made while the answer streams. */
+  sessionSaved?: Promise<void>;
 }
 
 /**
@@ -45,23 +48,20 @@ interface PreparedTurn {
  */
 export async function sendMessage(
   ctx: AppContext,
-  { user, session, mode }: TurnTarget,
+  { user, session, usable, mode }: TurnTarget,
   content: string,
 ): Promise<void> {
   const answer = chatRuntime(ctx.services).begin(session.id, user.id);
   let started: StartedAnswer | undefined;
   try {
-    // The history is read before the turn is stored, and the provider request starts while the
+    // The history is read before the turn is stored, and the provider request starts before the
     // turn is stored, so storing adds nothing to the time to the first token. The runtime lets
     // one answer run per session, so no other turn can join the history meanwhile.
-    const [usable, stored] = await Promise.all([
-      loadSessionConfig(user, session),
+    const [stored, contextLength] = await Promise.all([
       storedMessages(session, null),
+      contextLengthOf(usable),
     ]);
-    const history = await buildSessionHistory(session, usable, stored, content);
-    const storing = storeTurn(session, usable, mode, content);
-    // Awaited below; this only keeps a failure from counting as unhandled meanwhile.
-    storing.catch(() => undefined);
+    const history = sessionHistory(session, usable, { stored, contextLength, question: content });
     started = startAnswer({
       services: ctx.services,
       logger: ctx.state.log.child({ sessionId: session.id }),
@@ -71,7 +71,7 @@ export async function sendMessage(
       request: completionRequest(session, usable.config, history.turns),
       answer,
     });
-    const turn = await storing;
+    const turn = await storeTurn(session, usable, mode, content);
     const prepared = { history, started };
     started = undefined;
     await answerTurn(ctx, { user, session, usable, answer, turn, mode, prepared });
@@ -83,8 +83,8 @@ export async function sendMessage(
 
 /**
  * Stores a question and its empty answer with one INSERT of both rows, which is atomic without a
- * transaction and saves the BEGIN and COMMIT round trips on the way to the first token. Then the
- * session gets its title and activity time; should that fail, the answer is stored as failed.
+ * transaction and saves the BEGIN and COMMIT round trips on the way to the first token. The
+ * session's title and activity time are saved while the answer streams (see `awaitSessionSaved`).
  */
 async function storeTurn(
   session: ChatSession,
@@ -110,19 +110,26 @@ async function storeTurn(
   }
   session.title ??= titleFromMessage(content);
   session.lastMessageAt = new Date();
+  const sessionSaved = session.save().then(() => undefined);
+  // Awaited once the answer ends; this only keeps a failure from counting as unhandled meanwhile.
+  sessionSaved.catch(() => undefined);
+  return { userMessage, assistant, replacedMessageId: null, sessionSaved };
+}
+
+/**
+ * Waits for the session's title and activity time to be stored. The question and its answer are
+ * stored by then, so a failure is logged and the answer is kept. The next message sets the title
+ * and time again.
+ */
+async function awaitSessionSaved(ctx: AppContext, turn: PreparedTurn): Promise<void> {
   try {
-    await session.save();
+    await turn.sessionSaved;
   } catch (error) {
-    await assistant
-      .update({
-        status: 'error',
-        finishReason: 'error',
-        error: { code: 'internal', message: 'The server failed to store the question.' },
-      })
-      .catch(() => undefined);
-    throw error;
+    ctx.state.log.error(
+      { err: error, sessionId: turn.userMessage.sessionId },
+      'failed to store the chat session title and activity time',
+    );
   }
-  return { userMessage, assistant, replacedMessageId: null };
 }
 
 /**
@@ -131,10 +138,9 @@ async function storeTurn(
  */
 export async function regenerateAnswer(
   ctx: AppContext,
-  { user, session, mode }: TurnTarget,
+  { user, session, usable, mode }: TurnTarget,
   messageId: number | null,
 ): Promise<void> {
-  const usable = await loadSessionConfig(user, session);
   const answer = chatRuntime(ctx.services).begin(session.id, user.id);
   try {
     const turn = await runTransaction(ctx.services.sequelize, async (transaction) => {
@@ -261,13 +267,14 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
 
   let stream: SseStream | undefined;
   try {
-    const history =
-      context.prepared?.history ??
-      (await buildSessionHistory(
-        session,
-        usable,
-        await storedMessages(session, turn.assistant.id),
-      ));
+    let history = context.prepared?.history;
+    if (history === undefined) {
+      const [stored, contextLength] = await Promise.all([
+        storedMessages(session, turn.assistant.id),
+        contextLengthOf(usable),
+      ]);
+      history = sessionHistory(session, usable, { stored, contextLength });
+    }
     if (context.mode.stream) {
       stream = new SseStream(ctx, runtime.keepAliveMs);
       stream.send('start', {
@@ -305,6 +312,7 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
     context.prepared?.started.cancel();
     await failAnswer(ctx, turn.assistant, stream, error);
   } finally {
+    await awaitSessionSaved(ctx, turn);
     stream?.end();
   }
 }
@@ -399,27 +407,43 @@ function storedMessages(session: ChatSession, beforeId: number | null): Promise<
 }
 
 /**
- * Builds the history for an answer from the session's stored messages, followed by `question`
- * when the question is not stored yet.
+ * Reads the context length listed for the config's model, or null when the provider's model list
+ * does not give one.
  */
-async function buildSessionHistory(
+async function contextLengthOf({ config, provider }: UsableConfig): Promise<number | null> {
+  // MySQL compares model ids without regard to case, so the exact match is picked here.
+  const listed = await ProviderModel.findAll({
+    attributes: ['modelId', 'contextLength'],
+    where: { providerId: provider.id, modelId: config.modelId },
+  });
+  return listed.find((model) => model.modelId === config.modelId)?.contextLength ?? null;
+}
+
+/** The stored messages an answer continues, and what bounds its history. */
+interface HistorySource {
+  stored: ChatMessage[];
+  /** The model's context length, or null when unknown. */
+  contextLength: number | null;
+  /** The question, when it is not stored yet. */
+  question?: string;
+}
+
+/**
+ * Builds the history for an answer from the session's stored messages, followed by the question
+ * when it is not stored yet.
+ */
+function sessionHistory(
   session: ChatSession,
-  { config, provider }: UsableConfig,
-  stored: ChatMessage[],
-  question?: string,
-): Promise<SessionHistory> {
+  { config }: UsableConfig,
+  { stored, contextLength, question }: HistorySource,
+): SessionHistory {
   const messages: HistoryMessage[] =
     question === undefined
       ? stored
       : [...stored, { role: 'user', content: question, ...NO_ANSWER, status: 'complete' }];
-  // MySQL compares model ids without regard to case, so the exact match is picked here.
-  const listed = await ProviderModel.findAll({
-    where: { providerId: provider.id, modelId: config.modelId },
-  });
-  const contextLength = listed.find((model) => model.modelId === config.modelId)?.contextLength;
   return buildHistory(messages, {
     systemPrompt: session.systemPrompt,
-    budgetTokens: promptBudget(contextLength ?? null, config.maxTokens),
+    budgetTokens: promptBudget(contextLength, config.maxTokens),
   });
 }
 

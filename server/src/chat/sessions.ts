@@ -56,6 +56,34 @@ export async function loadOwnedSession(user: User, id: number): Promise<ChatSess
 }
 
 /**
+ * Loads a session of the user with its model config and the config's provider in one query, and
+ * checks that the config can answer: 409 when the session has none because it was deleted, and
+ * otherwise the errors of `loadUsableConfig`.
+ */
+export async function loadSessionToAnswer(
+  user: User,
+  id: number,
+): Promise<{ session: ChatSession; usable: UsableConfig }> {
+  const session = await ChatSession.findOne({
+    where: { id, ownerId: user.id },
+    include: [
+      {
+        model: ModelConfig,
+        as: 'modelConfig',
+        required: false,
+        include: [{ model: Provider, as: 'provider' }],
+      },
+    ],
+  });
+  if (session === null) {
+    throw notFound('Chat session', id);
+  }
+  assertHasConfig(session);
+  const found = session.modelConfig ?? null;
+  return { session, usable: usableConfig(user, found, session.modelConfigId) };
+}
+
+/**
  * Loads a model config the user may use and checks that it can answer: 404 when it is missing
  * or not visible to the user, 409 when it or its provider is disabled.
  */
@@ -63,6 +91,10 @@ export async function loadUsableConfig(user: User, modelConfigId: number): Promi
   const found = await ModelConfig.findByPk(modelConfigId, {
     include: [{ model: Provider, as: 'provider' }],
   });
+  return usableConfig(user, found, modelConfigId);
+}
+
+function usableConfig(user: User, found: ModelConfig | null, modelConfigId: number): UsableConfig {
   let usable: UsableConfig;
   try {
     usable = assertCanReadConfig(user, found, found?.provider ?? null, modelConfigId);
@@ -102,11 +134,10 @@ function assertEnabled({ config, provider }: UsableConfig): void {
   }
 }
 
-/**
- * Returns the config that answers in a session. Throws 409 when the session has none because
- * its config was deleted, and as loadUsableConfig does otherwise.
- */
-export async function loadSessionConfig(user: User, session: ChatSession): Promise<UsableConfig> {
+/** Throws 409 when the session has no model config because its config was deleted. */
+function assertHasConfig(
+  session: ChatSession,
+): asserts session is ChatSession & { modelConfigId: number } {
   if (session.modelConfigId === null) {
     throw conflict(
       'model_config_missing',
@@ -115,7 +146,6 @@ export async function loadSessionConfig(user: User, session: ChatSession): Promi
       { sessionId: session.id },
     );
   }
-  return loadUsableConfig(user, session.modelConfigId);
 }
 
 /**

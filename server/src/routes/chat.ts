@@ -34,6 +34,7 @@ import {
   deleteSession,
   listSessions,
   loadOwnedSession,
+  loadSessionToAnswer,
   updateSession,
 } from '../chat/sessions.js';
 import { defineRoute, type RouteTarget } from '../routing.js';
@@ -233,8 +234,9 @@ function defineSendMessage(target: RouteTarget): void {
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
-      const session = await loadOwnedSession(user, params.id);
-      await sendMessage(ctx, { user, session, mode: replyMode(ctx, body.stream) }, body.content);
+      const { session, usable } = await loadSessionToAnswer(user, params.id);
+      const mode = replyMode(ctx, body.stream);
+      await sendMessage(ctx, { user, session, usable, mode }, body.content);
     },
   );
 }
@@ -254,8 +256,9 @@ function defineRegenerateLast(target: RouteTarget): void {
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
-      const session = await loadOwnedSession(user, params.id);
-      await regenerateAnswer(ctx, { user, session, mode: replyMode(ctx, body.stream) }, null);
+      const { session, usable } = await loadSessionToAnswer(user, params.id);
+      const mode = replyMode(ctx, body.stream);
+      await regenerateAnswer(ctx, { user, session, usable, mode }, null);
     },
   );
 }
@@ -275,9 +278,9 @@ function defineRegenerateMessage(target: RouteTarget): void {
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
-      const session = await loadOwnedSession(user, params.id);
+      const { session, usable } = await loadSessionToAnswer(user, params.id);
       const mode = replyMode(ctx, body.stream);
-      await regenerateAnswer(ctx, { user, session, mode }, params.messageId);
+      await regenerateAnswer(ctx, { user, session, usable, mode }, params.messageId);
     },
   );
 }
