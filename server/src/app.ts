@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import cors from '@koa/cors';
-import Router from '@koa/router';
 import Koa from 'koa';
 import type { AppContextExtras, AppServices, AppState } from './context.js';
 import { isStreamedUpload } from './datasets/uploadRoutes.js';
@@ -10,6 +9,7 @@ import { jsonBody } from './middleware/jsonBody.js';
 import { requestContext } from './middleware/requestContext.js';
 import { securityHeaders } from './middleware/securityHeaders.js';
 import { ApiRegistry } from './openapi/registry.js';
+import { RouteGroups } from './routeGroups.js';
 import { registerAdminAuditRoutes } from './routes/adminAudit.js';
 import { registerAdminPage } from './routes/adminPage.js';
 import { registerAdminUsageRoutes } from './routes/adminUsage.js';
@@ -60,7 +60,7 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
   app.use(corsFor(services.config.corsOrigins));
   app.use(jsonBody({ limitBytes: JSON_BODY_LIMIT_BYTES, skip: isStreamedUpload }));
 
-  const router = new Router<AppState, AppContextExtras>();
+  const router = new RouteGroups();
   const registry = new ApiRegistry();
   const target = { router, registry };
   registerHealthRoutes(target);
@@ -78,10 +78,7 @@ export function createApp(services: AppServices): Koa<AppState, AppContextExtras
   registerPromptRoutes(target);
   registerAdminPage(router, adminAssetsDir());
 
-  app.use(router.routes());
-  // Without `throw`, the router sets the Allow header on 405 responses; errorHandler then adds
-  // the JSON error body.
-  app.use(router.allowedMethods());
+  app.use(router.middleware());
   return app;
 }
 

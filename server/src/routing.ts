@@ -1,10 +1,10 @@
-import type Router from '@koa/router';
 import type { Middleware } from 'koa';
 import { z, type ZodType } from 'zod';
 import { invalidFields, unsupportedMediaType, validationError } from './errors.js';
-import type { AppContext, AppContextExtras, AppState } from './context.js';
+import type { AppContext, AppState } from './context.js';
 import { authenticate, requireAdmin } from './middleware/authenticate.js';
 import type { ApiRegistry, RouteSpec } from './openapi/registry.js';
+import type { RouteGroups } from './routeGroups.js';
 import { findQueryNameProblem } from './validation/query.js';
 import { findTextProblem } from './validation/requestText.js';
 // Installs the API's wording for zod's default messages before any schema is used.
@@ -12,8 +12,6 @@ import './validation/zodMessages.js';
 
 /** The query schema of a route that declares none. */
 const NO_QUERY_PARAMETERS = z.object({});
-
-export type ApiRouter = Router<AppState, AppContextExtras>;
 
 type Parsed<T extends ZodType | undefined> = T extends ZodType ? z.output<T> : undefined;
 
@@ -40,7 +38,7 @@ export interface TypedRouteSpec<
 
 /** Services a route file needs to register its routes. */
 export interface RouteTarget {
-  router: ApiRouter;
+  router: RouteGroups;
   registry: ApiRegistry;
 }
 
@@ -78,7 +76,7 @@ export function defineRoute<
     } as RouteInput<P, Q, B>;
     await handler(ctx, input);
   });
-  target.router[spec.method](spec.path, ...chain);
+  target.router.route(spec.method, spec.path, ...chain);
 }
 
 function parseParams(schema: ZodType | undefined, params: Record<string, string>): unknown {

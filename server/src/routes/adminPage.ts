@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { ApiRouter } from '../routing.js';
+import type { RouteGroups } from '../routeGroups.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,18 +17,18 @@ const ASSET_NAME = /^[A-Za-z0-9_-]+\.(?:js|css|map)$/;
  * calls use relative URLs, and so do the redirects to it, so the page also works behind a proxy
  * that serves the server under a path prefix (code-server's `/proxy/<port>/`).
  */
-export function registerAdminPage(router: ApiRouter, assetsDir: string): void {
-  router.get('/', (ctx) => {
+export function registerAdminPage(router: RouteGroups, assetsDir: string): void {
+  router.route('get', '/', (ctx) => {
     ctx.redirect('admin/');
   });
-  router.get('/admin', async (ctx) => {
+  router.route('get', '/admin', async (ctx) => {
     if (!ctx.path.endsWith('/')) {
       ctx.redirect('admin/');
       return;
     }
     await sendAsset(ctx, assetsDir, 'index.html');
   });
-  router.get('/admin/:file', async (ctx) => {
+  router.route('get', '/admin/:file', async (ctx) => {
     const file = ctx.params.file ?? '';
     if (!ASSET_NAME.test(file)) {
       ctx.status = 404;

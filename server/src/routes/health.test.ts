@@ -5,7 +5,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import type Router from '@koa/router';
+import type { RouteGroups } from '../routeGroups.js';
 import { z } from 'zod';
 import { version } from '../../../package.json';
 import { createApp } from '../app.js';
@@ -94,21 +94,12 @@ function rawExchange(baseUrl: string, bytes: string): Promise<string> {
 /** `METHOD /api/path/{param}` for every API route the app's routers serve, HEAD excluded. */
 function servedApiOperations(services: AppServices): string[] {
   const app = createApp(services);
-  const routers = new Set<Router>();
-  for (const middleware of app.middleware) {
-    const router = (middleware as { router?: Router }).router;
-    if (router !== undefined) {
-      routers.add(router);
-    }
-  }
   const operations: string[] = [];
-  for (const router of routers) {
-    for (const layer of router.stack) {
-      if (typeof layer.path !== 'string' || !layer.path.startsWith('/api')) {
-        continue;
-      }
-      for (const method of layer.methods.filter((name) => name !== 'HEAD')) {
-        operations.push(`${method} ${layer.path.replace(/:([A-Za-z_]\w*)/g, '{$1}')}`);
+  for (const middleware of app.middleware) {
+    const groups = (middleware as { routeGroups?: RouteGroups }).routeGroups;
+    for (const { method, path } of groups?.list() ?? []) {
+      if (path.startsWith('/api')) {
+        operations.push(`${method} ${path.replace(/:([A-Za-z_]\w*)/g, '{$1}')}`);
       }
     }
   }
