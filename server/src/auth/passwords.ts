@@ -38,11 +38,13 @@ function threadPoolSize(): number {
 /**
  * bcrypt runs on the libuv thread pool, which sqlite3 queries and file I/O share. Given every
  * bcrypt job at once, the pool queues each query behind all of them, so during 64 concurrent
- * logins on 2 cores a health check took up to 1.1 s, against under 20 ms with this cap. At most one
- * job per core runs bcrypt, always leaving a pool thread free, and the rest wait here in order.
+ * logins on 2 cores a health check took up to 1.1 s, against under 20 ms with this cap. One job
+ * more than there are cores runs bcrypt, so a core that finishes a job starts the next at once
+ * instead of idling until the main thread hands it over. At least one pool thread stays free, and
+ * the rest wait here in order.
  */
 const bcryptJobs = new ConcurrencyLimit(
-  Math.max(1, Math.min(os.availableParallelism(), threadPoolSize() - 1)),
+  Math.max(1, Math.min(os.availableParallelism() + 1, threadPoolSize() - 1)),
 );
 
 /** bcrypt reads only the first 72 bytes of a password. */
