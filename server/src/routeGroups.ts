@@ -68,7 +68,7 @@ export class RouteGroups {
       for (const layer of router.stack) {
         for (const method of layer.methods) {
           if (method !== 'HEAD') {
-            routes.push({ method, path: layer.path });
+            routes.push({ method, path: String(layer.path) });
           }
         }
       }

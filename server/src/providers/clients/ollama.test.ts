@@ -246,7 +246,7 @@ describe('OllamaClient.listModels', () => {
 
     assert.ok(failure instanceof ProviderError);
     assert.equal(failure.code, 'tls');
-    assert.match(failure.message, /TLS connection .* failed \(ERR_SSL_/);
+    assert.match(failure.message, /TLS connection .* failed \((?:ERR_SSL_\w+|EPROTO)\)/);
   });
 });
 

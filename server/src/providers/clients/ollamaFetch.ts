@@ -355,7 +355,7 @@ function failureOf(error: unknown, signal: AbortSignal, context: CallContext): P
   return toProviderError(error, context);
 }
 
-const TLS_ERROR_CODE = /^(?:ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_)/;
+const TLS_ERROR_CODE = /^(?:ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|EPROTO$)/;
 
 /** Maps any error of a call to a ProviderError, such as a refused connection to `unreachable`. */
 export function toProviderError(error: unknown, context: CallContext): ProviderError {

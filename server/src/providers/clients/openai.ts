@@ -13,6 +13,7 @@ import {
 import { listedModels } from './openaiModels.js';
 import { buildChatBody, profileFor, type CompatibilityProfile } from './openaiProfiles.js';
 import { ChunkReader, toCompletion } from './openaiResponses.js';
+import { nodeBody } from './httpTransport.js';
 import { guardedProviderFetch } from './providerFetch.js';
 import type {
   ClientTimeouts,
@@ -105,7 +106,7 @@ export class OpenAiClient implements ProviderClient {
       const response = await call.sdk.chat.completions
         .create(body, { signal: call.signal })
         .asResponse();
-      for await (const chunk of streamedChunks(response)) {
+      for await (const chunk of streamedChunks(response, () => call.touch())) {
         yield* reader.read(chunk);
       }
       // The SDK ends its iterator quietly when the request is aborted, so check why it ended.
@@ -127,17 +128,21 @@ export class OpenAiClient implements ProviderClient {
 }
 
 /**
- * Yields the JSON chunks of a chat completion stream, read with the shared SSE parser. As in the
- * SDK's own reader, the stream ends at `data: [DONE]`, a chunk that is not JSON throws a
- * SyntaxError, and a chunk with an `error` field throws the SDK's APIError.
+ * Yields the JSON chunks of a chat completion stream, read with the shared SSE parser, and calls
+ * `onBytes` for every piece of the body, so bytes that carry no event, such as SSE keep-alive
+ * comments, also count as activity. As in the SDK's own reader, the stream ends at
+ * `data: [DONE]`, a chunk that is not JSON throws a SyntaxError, and a chunk with an `error`
+ * field throws the SDK's APIError. The body is read as the transport's Node stream when there is
+ * one, which saves a web stream per answer.
  */
-async function* streamedChunks(response: Response): AsyncGenerator<unknown> {
-  const body = response.body;
+async function* streamedChunks(response: Response, onBytes: () => void): AsyncGenerator<unknown> {
+  const body: AsyncIterable<Uint8Array> | null = nodeBody(response) ?? response.body;
   if (body === null) {
     return;
   }
   const parser = new SseParser();
-  for await (const bytes of body as AsyncIterable<Uint8Array>) {
+  for await (const bytes of body) {
+    onBytes();
     for (const event of parser.push(bytes)) {
       const chunk = parseChunk(event, response);
       if (chunk === DONE) {
@@ -299,7 +304,7 @@ class ProviderCall {
   }
 
   /** Restarts the idle limit; called when the headers and each body chunk of a stream arrive. */
-  private touch(): void {
+  touch(): void {
     if (this.options.mode !== 'stream' || this.ended) {
       return;
     }
@@ -309,9 +314,8 @@ class ProviderCall {
 
   /**
    * Fetches for the SDK through the guarded fetch (see guardedProviderFetch). Error bodies are
-   * read here to keep the provider's own message whatever its shape. Stream bodies pass through a
-   * watcher, so bytes that carry no event, such as SSE keep-alive comments, also count as
-   * activity.
+   * read here to keep the provider's own message whatever its shape. The reader of a stream body
+   * calls `touch` for each piece.
    */
   private async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const response = await this.guardedFetch(input, init);
@@ -326,19 +330,6 @@ class ProviderCall {
         headers: response.headers,
       });
     }
-    if (this.options.mode !== 'stream' || response.body === null) {
-      return response;
-    }
-    const watcher = new TransformStream<Uint8Array, Uint8Array>({
-      transform: (chunk, controller) => {
-        this.touch();
-        controller.enqueue(chunk);
-      },
-    });
-    return new Response(response.body.pipeThrough(watcher), {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return response;
   }
 }

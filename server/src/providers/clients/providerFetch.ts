@@ -2,6 +2,7 @@
 // follows a redirect, and caps how much of a response it reads.
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { checkHostBeforeRequest, type PrivateNetworkAccess } from './addressPolicy.js';
+import { transportFetch } from './httpTransport.js';
 import { ProviderError } from './types.js';
 
 /** The maximum size of a response that is not streamed, such as a model list: 16 MiB. */
@@ -21,20 +22,19 @@ export interface GuardOptions {
 
 /**
  * Creates the fetch for provider calls. Before each request it checks the host against the
- * address policy, and it sends the request with `redirect: manual`. A redirect then fails as
- * `redirected`: following it would send the key and custom headers to whatever host the provider
- * names, and Node's fetch drops only the Authorization header on a cross-origin redirect. An
- * error body is cut to MAX_ERROR_BODY_BYTES, and a body that is not streamed fails as
- * `too_large` once it passes MAX_BODY_BYTES, without reading it all into memory.
- * NOTE: the host is resolved here and then again by fetch when it connects, because Node's
- * built-in fetch takes no DNS lookup function. A name whose DNS answer changes between the two
- * lookups (DNS rebinding) can still reach an address the policy rejects.
+ * address policy, and the transport checks every address DNS returns when it connects (see
+ * transportFetch), so a name whose DNS answer changes in between cannot reach a rejected
+ * address. Redirects are not followed: one fails as `redirected`, because following it would send
+ * the key and custom headers to whatever host the provider names. An error body is cut to
+ * MAX_ERROR_BODY_BYTES, and a body that is not streamed fails as `too_large` once it passes
+ * MAX_BODY_BYTES, without reading it all into memory.
  */
 export function guardedProviderFetch(options: GuardOptions): typeof fetch {
+  const transport = transportFetch(options.privateNetworks);
   return async (input, init) => {
     const url = new URL(input instanceof Request ? input.url : String(input));
     await untilAborted(assertHostAllowed(url, options.privateNetworks), init?.signal);
-    const response = await fetch(input, { ...init, redirect: 'manual' });
+    const response = await transport(input, init);
     if (isRedirect(response.status)) {
       await response.body?.cancel().catch(() => undefined);
       throw redirectError(url, response);

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { freePort } from '../../testing/freePort.js';
+import { findProviderError } from './providerFetch.js';
+import { nodeBody, transportFetch } from './httpTransport.js';
+
+describe('transportFetch', () => {
+  let server: http.Server;
+  let port: number;
+  let connections = 0;
+  const requests: {
+    method: string;
+    url: string;
+    body: string;
+    headers: http.IncomingHttpHeaders;
+  }[] = [];
+
+  before(async () => {
+    server = http.createServer((request, response) => {
+      let body = '';
+      request.setEncoding('utf8');
+      request.on('data', (chunk: string) => (body += chunk));
+      request.on('end', () => {
+        requests.push({
+          method: request.method ?? '',
+          url: request.url ?? '',
+          body,
+          headers: request.headers,
+        });
+        if (request.url === '/empty') {
+          response.writeHead(204).end();
+        } else if (request.url === '/slow') {
+          response.writeHead(200, { 'content-type': 'text/plain' });
+          response.write('first ');
+        } else {
+          response.writeHead(201, 'Made', { 'x-reply': 'yes', 'content-type': 'text/plain' });
+          response.end(`echo ${body}`);
+        }
+      });
+    });
+    server.on('connection', () => (connections += 1));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = (server.address() as AddressInfo).port;
+  });
+
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+    });
+  });
+
+  test('sends method, headers and body', async () => {
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/echo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-custom': 'value' },
+      body: '{"a":1}',
+    });
+
+    assert.equal(response.status, 201);
+    assert.equal(response.statusText, 'Made');
+    assert.equal(response.headers.get('x-reply'), 'yes');
+    assert.equal(response.url, `http://127.0.0.1:${port}/echo`);
+    assert.equal(await response.text(), 'echo {"a":1}');
+    const received = requests.at(-1);
+    assert.equal(received?.method, 'POST');
+    assert.equal(received?.headers['x-custom'], 'value');
+    assert.equal(received?.headers['content-length'], '7');
+  });
+
+  test('reuses the connection for the next request', async () => {
+    const fetchOver = transportFetch('allowed');
+    await (await fetchOver(`http://127.0.0.1:${port}/one`)).text();
+    const before = connections;
+
+    await (await fetchOver(`http://127.0.0.1:${port}/two`)).text();
+
+    assert.equal(connections, before);
+  });
+
+  test('204 response has a null body', async () => {
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/empty`);
+
+    assert.equal(response.status, 204);
+    assert.equal(response.body, null);
+  });
+
+  test('Node body carries the text', async () => {
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/node`, {
+      method: 'POST',
+      body: 'node body',
+    });
+    const message = nodeBody(response);
+    assert.ok(message !== undefined);
+    let text = '';
+    for await (const chunk of message) {
+      text += String(chunk);
+    }
+
+    assert.equal(text, 'echo node body');
+  });
+
+  test('abort during the body fails the read', async () => {
+    const controller = new AbortController();
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/slow`, {
+      signal: controller.signal,
+    });
+    const reader = response.body?.getReader();
+    assert.ok(reader !== undefined);
+    const first = await reader.read();
+    controller.abort();
+
+    assert.equal(new TextDecoder().decode(first.value as Uint8Array), 'first ');
+    await assert.rejects(reader.read(), { name: 'AbortError' });
+  });
+
+  test('abort before the request rejects with the reason', async () => {
+    const controller = new AbortController();
+    controller.abort();
+
+    await assert.rejects(
+      transportFetch('allowed')(`http://127.0.0.1:${port}/never`, { signal: controller.signal }),
+      { name: 'AbortError' },
+    );
+  });
+
+  test('refused connection fails as fetch does', async () => {
+    const closedPort = await freePort();
+
+    const failure: unknown = await transportFetch('allowed')(
+      `http://127.0.0.1:${closedPort}/`,
+    ).catch((error: unknown) => error);
+
+    assert.ok(failure instanceof TypeError);
+    assert.equal(failure.message, 'fetch failed');
+    assert.equal((failure.cause as { code?: string }).code, 'ECONNREFUSED');
+  });
+
+  test('private name blocked at connect', async () => {
+    const failure: unknown = await transportFetch('denied')(`http://localhost:${port}/`).catch(
+      (error: unknown) => error,
+    );
+
+    assert.ok(failure instanceof TypeError);
+    const blocked = findProviderError(failure);
+    assert.equal(blocked?.code, 'blocked_address');
+    assert.match(blocked?.message ?? '', /loopback or private network address/);
+  });
+
+  test('form body is rejected with its type', async () => {
+    await assert.rejects(
+      transportFetch('allowed')(`http://127.0.0.1:${port}/`, {
+        method: 'POST',
+        body: new FormData(),
+      }),
+      /sends text or byte bodies only, not \[object FormData\]/,
+    );
+  });
+});
