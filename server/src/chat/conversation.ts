@@ -71,6 +71,9 @@ export async function sendMessage(
       request: completionRequest(session, usable.config, history.turns),
       answer,
     });
+    // The SDK builds and sends the request in promise callbacks. Storing the turn builds its
+    // INSERT at once, which would delay the request, so it waits for the next event loop turn.
+    await new Promise((resolve) => setImmediate(resolve));
     const turn = await storeTurn(session, usable, mode, content);
     const prepared = { history, started };
     started = undefined;
