@@ -7,6 +7,7 @@ import type { PasswordVerifier } from './auth/passwords.js';
 import type { FailureLimiter } from './auth/rateLimit.js';
 import type { RefreshTokenStore } from './auth/refreshTokens.js';
 import type { UserCache } from './auth/userCache.js';
+import type { ConfigCache } from './chat/configCache.js';
 import type { Config } from './config.js';
 import type { SecretBox } from './crypto/secretBox.js';
 import type { User } from './models/index.js';
@@ -23,6 +24,8 @@ export interface AppServices {
   limiter: FailureLimiter;
   /** Users by id for authenticated requests, cleared on every change to a user. */
   users: UserCache;
+  /** Model configs with their providers, for answering chat messages. */
+  configs: ConfigCache;
   /** Encrypts provider keys and other secrets stored in the database. */
   secrets: SecretBox;
   version: string;

@@ -10,6 +10,7 @@ import { PasswordVerifier } from './auth/passwords.js';
 import { FailureLimiter } from './auth/rateLimit.js';
 import { RefreshTokenStore } from './auth/refreshTokens.js';
 import { UserCache } from './auth/userCache.js';
+import { ConfigCache } from './chat/configCache.js';
 import { replyToClientError } from './clientErrors.js';
 import { stopInterruptedAnswers } from './chat/interruptedAnswers.js';
 import type { Config } from './config.js';
@@ -91,7 +92,10 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       .stop()
       .then(() => closeTraining(services, training))
       .then(() => shutDown(server, inFlight, sequelize, logger))
-      .finally(() => services.users.dispose());
+      .finally(() => {
+        services.users.dispose();
+        services.configs.dispose();
+      });
     return closing;
   };
   return { url, port, services, createdAdmin, close };
@@ -113,6 +117,7 @@ function createServices(
     limiter: new FailureLimiter(config.authMaxFailures, config.authFailureWindowMs),
     secrets: new SecretBox(config.appSecret),
     users: new UserCache(),
+    configs: new ConfigCache(),
     version,
     startedAt: Date.now(),
     stopping,

@@ -3,20 +3,14 @@ import type { ApiChatSession } from '../../../shared/src/api/chat.js';
 import type { AppContext } from '../context.js';
 import { runTransaction } from '../db/transactions.js';
 import { conflict } from '../errors.js';
-import {
-  ChatMessage,
-  ProviderModel,
-  type ChatSession,
-  type ModelConfig,
-  type User,
-} from '../models/index.js';
+import { ChatMessage, type ChatSession, type ModelConfig, type User } from '../models/index.js';
 import type { ChatTurn, CompletionRequest } from '../providers/clients/types.js';
 import { buildHistory, promptBudget, type HistoryMessage } from './history.js';
 import { presentChatMessage, presentChatSession } from './presenter.js';
 import { relayAnswer, startAnswer, type StartedAnswer } from './relay.js';
 import { assertMessageInSession } from './messageActions.js';
 import { chatRuntime, type InFlightAnswer } from './runtime.js';
-import { countMessages, type UsableConfig } from './sessions.js';
+import { countMessages, type SessionToAnswer, type UsableConfig } from './sessions.js';
 import { SseStream } from './sseStream.js';
 import { titleFromMessage } from './title.js';
 
@@ -26,10 +20,8 @@ export interface ReplyMode {
 }
 
 /** The session a turn belongs to, its owner, the config that answers, and how to reply. */
-export interface TurnTarget {
+export interface TurnTarget extends SessionToAnswer {
   user: User;
-  session: ChatSession;
-  usable: UsableConfig;
   mode: ReplyMode;
 }
 
@@ -48,7 +40,7 @@ interface PreparedTurn {
  */
 export async function sendMessage(
   ctx: AppContext,
-  { user, session, usable, mode }: TurnTarget,
+  { user, session, usable, contextLength, mode }: TurnTarget,
   content: string,
 ): Promise<void> {
   const answer = chatRuntime(ctx.services).begin(session.id, user.id);
@@ -57,10 +49,7 @@ export async function sendMessage(
     // The history is read before the turn is stored, and the provider request starts before the
     // turn is stored, so storing adds nothing to the time to the first token. The runtime lets
     // one answer run per session, so no other turn can join the history meanwhile.
-    const [stored, contextLength] = await Promise.all([
-      storedMessages(session, null),
-      contextLengthOf(usable),
-    ]);
+    const stored = await storedMessages(session, null);
     const history = sessionHistory(session, usable, { stored, contextLength, question: content });
     started = startAnswer({
       services: ctx.services,
@@ -77,7 +66,7 @@ export async function sendMessage(
     const turn = await storeTurn(session, usable, mode, content);
     const prepared = { history, started };
     started = undefined;
-    await answerTurn(ctx, { user, session, usable, answer, turn, mode, prepared });
+    await answerTurn(ctx, { user, session, usable, contextLength, answer, turn, mode, prepared });
   } finally {
     started?.cancel();
     answer.release();
@@ -141,7 +130,7 @@ async function awaitSessionSaved(ctx: AppContext, turn: PreparedTurn): Promise<v
  */
 export async function regenerateAnswer(
   ctx: AppContext,
-  { user, session, usable, mode }: TurnTarget,
+  { user, session, usable, contextLength, mode }: TurnTarget,
   messageId: number | null,
 ): Promise<void> {
   const answer = chatRuntime(ctx.services).begin(session.id, user.id);
@@ -154,7 +143,7 @@ export async function regenerateAnswer(
       const assistant = await createAnswer(session, usable, mode, transaction);
       return { userMessage, assistant, replacedMessageId: replaced?.id ?? null };
     });
-    await answerTurn(ctx, { user, session, usable, answer, turn, mode });
+    await answerTurn(ctx, { user, session, usable, contextLength, answer, turn, mode });
   } finally {
     answer.release();
   }
@@ -248,6 +237,8 @@ async function findRegenerated(
 interface AnswerContext {
   user: User;
   session: ChatSession;
+  /** The context length of the config's model, for a history read here; null when unknown. */
+  contextLength: number | null;
   usable: UsableConfig;
   answer: InFlightAnswer;
   turn: PreparedTurn;
@@ -272,11 +263,8 @@ async function answerTurn(ctx: AppContext, context: AnswerContext): Promise<void
   try {
     let history = context.prepared?.history;
     if (history === undefined) {
-      const [stored, contextLength] = await Promise.all([
-        storedMessages(session, turn.assistant.id),
-        contextLengthOf(usable),
-      ]);
-      history = sessionHistory(session, usable, { stored, contextLength });
+      const stored = await storedMessages(session, turn.assistant.id);
+      history = sessionHistory(session, usable, { stored, contextLength: context.contextLength });
     }
     if (context.mode.stream) {
       stream = new SseStream(ctx, runtime.keepAliveMs);
@@ -407,19 +395,6 @@ function storedMessages(session: ChatSession, beforeId: number | null): Promise<
         : { sessionId: session.id, id: { [Op.lt]: beforeId } },
     order: [['id', 'ASC']],
   });
-}
-
-/**
- * Reads the context length listed for the config's model, or null when the provider's model list
- * does not give one.
- */
-async function contextLengthOf({ config, provider }: UsableConfig): Promise<number | null> {
-  // MySQL compares model ids without regard to case, so the exact match is picked here.
-  const listed = await ProviderModel.findAll({
-    attributes: ['modelId', 'contextLength'],
-    where: { providerId: provider.id, modelId: config.modelId },
-  });
-  return listed.find((model) => model.modelId === config.modelId)?.contextLength ?? null;
 }
 
 /** The stored messages an answer continues, and what bounds its history. */

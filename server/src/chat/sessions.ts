@@ -55,32 +55,39 @@ export async function loadOwnedSession(user: User, id: number): Promise<ChatSess
   return session;
 }
 
+/** A session to answer in, the config that answers, and the context length of its model. */
+export interface SessionToAnswer {
+  session: ChatSession;
+  usable: UsableConfig;
+  /** The context length the provider lists for the config's model, or null when unknown. */
+  contextLength: number | null;
+}
+
 /**
- * Loads a session of the user with its model config and the config's provider in one query, and
+ * Loads a session of the user and its model config, the config through the config cache, and
  * checks that the config can answer: 409 when the session has none because it was deleted, and
  * otherwise the errors of `loadUsableConfig`.
  */
 export async function loadSessionToAnswer(
+  services: AppServices,
   user: User,
   id: number,
-): Promise<{ session: ChatSession; usable: UsableConfig }> {
-  const session = await ChatSession.findOne({
-    where: { id, ownerId: user.id },
-    include: [
-      {
-        model: ModelConfig,
-        as: 'modelConfig',
-        required: false,
-        include: [{ model: Provider, as: 'provider' }],
-      },
-    ],
-  });
+): Promise<SessionToAnswer> {
+  const session = await ChatSession.findOne({ where: { id, ownerId: user.id } });
   if (session === null) {
     throw notFound('Chat session', id);
   }
   assertHasConfig(session);
-  const found = session.modelConfig ?? null;
-  return { session, usable: usableConfig(user, found, session.modelConfigId) };
+  const cached = await services.configs.get(session.modelConfigId);
+  const usable = usableConfig(
+    user,
+    cached?.config ?? null,
+    cached?.provider ?? null,
+    session.modelConfigId,
+  );
+  // Presenting the session shows the config's name.
+  session.modelConfig = usable.config;
+  return { session, usable, contextLength: cached?.contextLength ?? null };
 }
 
 /**
@@ -91,13 +98,18 @@ export async function loadUsableConfig(user: User, modelConfigId: number): Promi
   const found = await ModelConfig.findByPk(modelConfigId, {
     include: [{ model: Provider, as: 'provider' }],
   });
-  return usableConfig(user, found, modelConfigId);
+  return usableConfig(user, found, found?.provider ?? null, modelConfigId);
 }
 
-function usableConfig(user: User, found: ModelConfig | null, modelConfigId: number): UsableConfig {
+function usableConfig(
+  user: User,
+  found: ModelConfig | null,
+  provider: Provider | null,
+  modelConfigId: number,
+): UsableConfig {
   let usable: UsableConfig;
   try {
-    usable = assertCanReadConfig(user, found, found?.provider ?? null, modelConfigId);
+    usable = assertCanReadConfig(user, found, provider, modelConfigId);
   } catch (error) {
     if (error instanceof HttpError && error.status === 404) {
       throw new HttpError(

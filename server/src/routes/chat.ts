@@ -234,9 +234,9 @@ function defineSendMessage(target: RouteTarget): void {
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
-      const { session, usable } = await loadSessionToAnswer(user, params.id);
+      const loaded = await loadSessionToAnswer(ctx.services, user, params.id);
       const mode = replyMode(ctx, body.stream);
-      await sendMessage(ctx, { user, session, usable, mode }, body.content);
+      await sendMessage(ctx, { user, ...loaded, mode }, body.content);
     },
   );
 }
@@ -256,9 +256,9 @@ function defineRegenerateLast(target: RouteTarget): void {
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
-      const { session, usable } = await loadSessionToAnswer(user, params.id);
+      const loaded = await loadSessionToAnswer(ctx.services, user, params.id);
       const mode = replyMode(ctx, body.stream);
-      await regenerateAnswer(ctx, { user, session, usable, mode }, null);
+      await regenerateAnswer(ctx, { user, ...loaded, mode }, null);
     },
   );
 }
@@ -278,9 +278,9 @@ function defineRegenerateMessage(target: RouteTarget): void {
     },
     async (ctx, { params, body }) => {
       const user = signedIn(ctx);
-      const { session, usable } = await loadSessionToAnswer(user, params.id);
+      const loaded = await loadSessionToAnswer(ctx.services, user, params.id);
       const mode = replyMode(ctx, body.stream);
-      await regenerateAnswer(ctx, { user, session, usable, mode }, params.messageId);
+      await regenerateAnswer(ctx, { user, ...loaded, mode }, params.messageId);
     },
   );
 }
