@@ -1,3 +1,4 @@
+import { LoadCache } from '../db/loadCache.js';
 import { User } from '../models/index.js';
 
 /**
@@ -5,14 +6,6 @@ import { User } from '../models/index.js';
  * at once. A change made by another server instance on the same database takes up to this long.
  */
 export const USER_CACHE_TTL_MS = 2000;
-
-/** Entries beyond this are dropped all at once; a cache this large is refilled from the database. */
-const MAX_ENTRIES = 10_000;
-
-interface Entry {
-  user: Promise<User | null>;
-  loadedAt: number;
-}
 
 const caches = new Set<UserCache>();
 let hooksInstalled = false;
@@ -24,39 +17,25 @@ let hooksInstalled = false;
  * next request. Concurrent misses for one user share one query.
  */
 export class UserCache {
-  private readonly entries = new Map<number, Entry>();
+  private readonly loads: LoadCache<number, User | null>;
 
-  constructor(private readonly ttlMs = USER_CACHE_TTL_MS) {
+  constructor(ttlMs = USER_CACHE_TTL_MS) {
+    this.loads = new LoadCache(ttlMs, (userId) => User.findByPk(userId));
     installHooks();
     caches.add(this);
   }
 
   get(userId: number): Promise<User | null> {
-    const now = Date.now();
-    const cached = this.entries.get(userId);
-    if (cached !== undefined && now - cached.loadedAt < this.ttlMs) {
-      return cached.user;
-    }
-    if (this.entries.size >= MAX_ENTRIES) {
-      this.entries.clear();
-    }
-    const user = User.findByPk(userId);
-    this.entries.set(userId, { user, loadedAt: now });
-    user.catch(() => this.entries.delete(userId));
-    return user;
+    return this.loads.get(userId);
   }
 
   forget(userId?: number): void {
-    if (userId === undefined) {
-      this.entries.clear();
-    } else {
-      this.entries.delete(userId);
-    }
+    this.loads.forget(userId);
   }
 
   /** Stops receiving invalidations; called when the server closes. */
   dispose(): void {
-    this.entries.clear();
+    this.loads.forget();
     caches.delete(this);
   }
 }

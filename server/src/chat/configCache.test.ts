@@ -59,6 +59,7 @@ describe(`config cache (${testDialect})`, () => {
       providerId,
       modelId: 'cached-model',
       displayName: 'Cached model',
+      type: 'chat',
       capabilities: [],
       contextLength: 8192,
     });
@@ -81,6 +82,7 @@ describe(`config cache (${testDialect})`, () => {
       providerId,
       modelId: 'Cached-Model',
       displayName: 'Other case',
+      type: 'chat',
       capabilities: [],
       contextLength: 4096,
     });

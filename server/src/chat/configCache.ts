@@ -1,4 +1,5 @@
 import type { ModelStatic, Transaction } from 'sequelize';
+import { LoadCache } from '../db/loadCache.js';
 import { ModelConfig, Provider, ProviderModel } from '../models/index.js';
 
 /**
@@ -8,20 +9,12 @@ import { ModelConfig, Provider, ProviderModel } from '../models/index.js';
  */
 export const CONFIG_CACHE_TTL_MS = 2000;
 
-/** Entries beyond this are dropped all at once; a cache this large is refilled from the database. */
-const MAX_ENTRIES = 10_000;
-
 /** A model config with its provider and the context length its provider lists for its model. */
 export interface CachedConfig {
   config: ModelConfig;
   provider: Provider | null;
   /** The listed context length, or null when the provider's model list gives none. */
   contextLength: number | null;
-}
-
-interface Entry {
-  loaded: Promise<CachedConfig | null>;
-  loadedAt: number;
 }
 
 const caches = new Set<ConfigCache>();
@@ -36,40 +29,25 @@ let hooksInstalled = false;
  * callers must not change them.
  */
 export class ConfigCache {
-  private readonly entries = new Map<number, Entry>();
+  private readonly loads: LoadCache<number, CachedConfig | null>;
 
-  constructor(private readonly ttlMs = CONFIG_CACHE_TTL_MS) {
+  constructor(ttlMs = CONFIG_CACHE_TTL_MS) {
+    this.loads = new LoadCache(ttlMs, loadConfig);
     installHooks();
     caches.add(this);
   }
 
   get(modelConfigId: number): Promise<CachedConfig | null> {
-    const now = Date.now();
-    const cached = this.entries.get(modelConfigId);
-    if (cached !== undefined && now - cached.loadedAt < this.ttlMs) {
-      return cached.loaded;
-    }
-    if (this.entries.size >= MAX_ENTRIES) {
-      this.entries.clear();
-    }
-    const loaded = loadConfig(modelConfigId);
-    const entry = { loaded, loadedAt: now };
-    this.entries.set(modelConfigId, entry);
-    loaded.catch(() => {
-      if (this.entries.get(modelConfigId) === entry) {
-        this.entries.delete(modelConfigId);
-      }
-    });
-    return loaded;
+    return this.loads.get(modelConfigId);
   }
 
   clear(): void {
-    this.entries.clear();
+    this.loads.forget();
   }
 
   /** Stops receiving invalidations; called when the server closes. */
   dispose(): void {
-    this.entries.clear();
+    this.loads.forget();
     caches.delete(this);
   }
 }
