@@ -673,17 +673,34 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     );
   });
 
-  for (const route of ['/api/health', '/admin/']) {
-    test(`security headers on ${route}`, async () => {
+  test('security headers on /admin/', async () => {
+    const response = await rawRequest(server.url, 'GET', '/admin/');
+
+    assert.equal(response.status, 200);
+    assert.equal(response.headers['x-content-type-options'], 'nosniff');
+    assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
+    assert.equal(response.headers['cross-origin-opener-policy'], 'same-origin');
+    const csp = String(response.headers['content-security-policy']);
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /object-src 'none'/);
+  });
+
+  for (const route of ['/api/health', '/API/Health']) {
+    test(`API security headers on ${route}`, async () => {
       const response = await rawRequest(server.url, 'GET', route);
 
       assert.equal(response.status, 200);
       assert.equal(response.headers['x-content-type-options'], 'nosniff');
-      assert.equal(response.headers['x-frame-options'], 'SAMEORIGIN');
-      const csp = String(response.headers['content-security-policy']);
-      assert.match(csp, /default-src 'self'/);
-      assert.match(csp, /script-src 'self'(;|$)/);
-      assert.match(csp, /object-src 'none'/);
+      assert.equal(response.headers['x-frame-options'], 'DENY');
+      assert.equal(
+        response.headers['content-security-policy'],
+        "default-src 'none'; frame-ancestors 'none'",
+      );
+      assert.equal(response.headers['cross-origin-resource-policy'], 'same-site');
+      assert.equal(response.headers['referrer-policy'], 'no-referrer');
+      assert.match(response.headers['strict-transport-security'] ?? '', /max-age=\d+/);
+      assert.equal(response.headers['cross-origin-opener-policy'], undefined);
     });
   }
 
