@@ -445,6 +445,11 @@ describe(`chat answer limits and backpressure (${testDialect})`, () => {
            END`;
     await sequelize.query(trigger);
     try {
+      // One answer first leaves an open connection to the provider, so the early request is
+      // written at once instead of waiting for a connection that the failure would cancel.
+      openai.answerWith({ content: ['warm'] });
+      const warmup = await createChatSession(server, alice, { modelConfigId: configId });
+      await send(alice, warmup.id, { content: 'Warm up', stream: false });
       // A slow answer, so the request is still open when storing the question fails.
       openai.answerWith({ content: ['late'], chunkDelayMs: 2_000 });
       const session = await createChatSession(server, alice, { modelConfigId: configId });
@@ -453,6 +458,12 @@ describe(`chat answer limits and backpressure (${testDialect})`, () => {
       const reply = await send(alice, session.id, { content: 'Rejected question', stream: true });
 
       assert.equal(reply.status, 500, JSON.stringify(reply.body));
+      // The request went out before the INSERT failed and was then cut off, so the provider may
+      // record it a moment after the reply.
+      const deadline = Date.now() + 2_000;
+      while (openai.requests.length === requestsBefore && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       assert.equal(openai.requests.length, requestsBefore + 1, 'the request was sent early');
       assert.deepEqual(await listMessages(server, alice, session.id), []);
       const [stored] = await sequelize.query<{ title: string | null }>(

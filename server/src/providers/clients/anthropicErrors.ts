@@ -20,7 +20,8 @@ export interface FailureContext {
 }
 
 /** Error codes of Node's TLS layer and of OpenSSL certificate checks. */
-const TLS_ERROR_CODE = /^(?:ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_|EPROTO$)/;
+const TLS_ERROR_CODE =
+  /^(?:ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_|EPROTO$)/;
 
 /** Returns the `code` of the innermost error that has one, such as ECONNREFUSED. */
 function causeCode(error: unknown): string | null {

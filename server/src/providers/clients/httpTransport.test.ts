@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../testing/freePort.js';
 import { findProviderError } from './providerFetch.js';
-import { nodeBody, transportFetch } from './httpTransport.js';
+import { nodeChunks, releaseBody, transportFetch } from './httpTransport.js';
 
 describe('transportFetch', () => {
   let server: http.Server;
   let port: number;
   let connections = 0;
+  const slowSockets: Socket[] = [];
   const requests: {
     method: string;
     url: string;
@@ -31,7 +32,12 @@ describe('transportFetch', () => {
         });
         if (request.url === '/empty') {
           response.writeHead(204).end();
+        } else if (request.url === '/done-then-end') {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          response.write('data: [DONE]\n\n');
+          setTimeout(() => response.end(), 20);
         } else if (request.url === '/slow') {
+          slowSockets.push(request.socket);
           response.writeHead(200, { 'content-type': 'text/plain' });
           response.write('first ');
         } else {
@@ -87,12 +93,12 @@ describe('transportFetch', () => {
     assert.equal(response.body, null);
   });
 
-  test('Node body carries the text', async () => {
+  test('Node chunks carry the text', async () => {
     const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/node`, {
       method: 'POST',
       body: 'node body',
     });
-    const message = nodeBody(response);
+    const message = nodeChunks(response);
     assert.ok(message !== undefined);
     let text = '';
     for await (const chunk of message) {
@@ -100,6 +106,64 @@ describe('transportFetch', () => {
     }
 
     assert.equal(text, 'echo node body');
+  });
+
+  test('abort after a full read keeps the connection', async () => {
+    const fetchOver = transportFetch('allowed');
+    await (await fetchOver(`http://127.0.0.1:${port}/warm`)).text();
+    const before = connections;
+    const controller = new AbortController();
+
+    const response = await fetchOver(`http://127.0.0.1:${port}/read`, {
+      signal: controller.signal,
+    });
+    await response.text();
+    controller.abort();
+    await (await fetchOver(`http://127.0.0.1:${port}/after`)).text();
+
+    assert.equal(connections, before);
+  });
+
+  test('released body keeps the connection', async () => {
+    const fetchOver = transportFetch('allowed');
+    await (await fetchOver(`http://127.0.0.1:${port}/warm`)).text();
+    const before = connections;
+    const controller = new AbortController();
+
+    const response = await fetchOver(`http://127.0.0.1:${port}/done-then-end`, {
+      signal: controller.signal,
+    });
+    for await (const chunk of nodeChunks(response) ?? []) {
+      assert.equal(String(chunk), 'data: [DONE]\n\n');
+      break;
+    }
+    releaseBody(response);
+    controller.abort();
+    // The server ends the body 20 ms after its last event; the connection is free after that.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await (await fetchOver(`http://127.0.0.1:${port}/after`)).text();
+
+    assert.equal(connections, before);
+  });
+
+  test('released body that never ends is closed', async () => {
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/slow`);
+    const socket = slowSockets.at(-1);
+    assert.ok(socket !== undefined);
+    const closed = new Promise<number>((resolve) => {
+      socket.once('close', () => resolve(Date.now()));
+    });
+    for await (const chunk of nodeChunks(response) ?? []) {
+      assert.equal(String(chunk), 'first ');
+      break;
+    }
+    const released = Date.now();
+
+    releaseBody(response);
+
+    const waitedMs = (await closed) - released;
+    assert.ok(waitedMs >= 900, `closed after ${waitedMs} ms`);
+    assert.ok(waitedMs < 3_000, `closed after ${waitedMs} ms`);
   });
 
   test('abort during the body fails the read', async () => {

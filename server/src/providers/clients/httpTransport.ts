@@ -15,6 +15,15 @@ const agents = new Map<string, http.Agent>();
 /** The response bodies as Node streams, for readers that take them without a web stream. */
 const nodeBodies = new WeakMap<Response, http.IncomingMessage>();
 
+/** Bodies whose reader is done and whose rest is being read and dropped (see releaseBody). */
+const releasing = new WeakSet<http.IncomingMessage>();
+
+/** The most of a released body that is read and dropped before its connection is closed. */
+const RELEASE_LIMIT_BYTES = 64 * 1024;
+
+/** The maximum time a released body may take to end before its connection is closed. */
+const RELEASE_LIMIT_MS = 1000;
+
 /** Statuses whose responses have no body, which the Response constructor rejects. */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
@@ -30,11 +39,37 @@ export function transportFetch(access: PrivateNetworkAccess): typeof fetch {
 }
 
 /**
- * Returns the response body as the Node stream it was read from, or undefined for a response this
- * transport did not make. Reading it leaves `response.body` unread, which is not started then.
+ * Returns the chunks of the response body as Node reads them, or undefined for a response this
+ * transport did not make. Reading them leaves `response.body` unread, which is not started then.
+ * Stopping early leaves the body open: call `releaseBody` once done with it, or abort the request.
  */
-export function nodeBody(response: Response): http.IncomingMessage | undefined {
-  return nodeBodies.get(response);
+export function nodeChunks(response: Response): AsyncIterable<Buffer> | undefined {
+  const message = nodeBodies.get(response);
+  return message?.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer> | undefined;
+}
+
+/**
+ * Lets the connection of a body whose reader is done go back to the agent for the next request:
+ * what is left of the body, normally only the end of the chunked encoding, is read and dropped.
+ * A body that goes on for more than RELEASE_LIMIT_BYTES or RELEASE_LIMIT_MS is closed instead.
+ * An abort of the request after this call leaves the body to finish here.
+ */
+export function releaseBody(response: Response): void {
+  const message = nodeBodies.get(response);
+  if (message === undefined || message.readableEnded || message.destroyed) {
+    return;
+  }
+  releasing.add(message);
+  let dropped = 0;
+  const timer = setTimeout(() => message.destroy(), RELEASE_LIMIT_MS);
+  message.on('data', (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > RELEASE_LIMIT_BYTES) {
+      message.destroy();
+    }
+  });
+  message.once('close', () => clearTimeout(timer));
+  message.resume();
 }
 
 function requestUrl(input: string | URL | Request): URL {
@@ -66,7 +101,13 @@ function send(url: URL, init: RequestInit, access: PrivateNetworkAccess): Promis
     });
     let response: http.IncomingMessage | undefined;
     const onAbort = (): void => {
-      (response ?? request).destroy(abortError(signal));
+      // A body read to its end has handed its connection back to the agent for the next
+      // request, so an abort after that, as callers send when they finish, must not close it.
+      if (response === undefined) {
+        request.destroy(abortError(signal));
+      } else if (!response.readableEnded && !releasing.has(response)) {
+        response.destroy(abortError(signal));
+      }
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const stopListening = (): void => signal?.removeEventListener('abort', onAbort);
@@ -139,7 +180,7 @@ function toResponse(
 
 /**
  * Wraps the body in a web stream that reads only when it is read, so a caller that takes the Node
- * stream through `nodeBody` leaves it untouched.
+ * chunks through `nodeChunks` leaves it untouched.
  */
 function webBody(
   message: http.IncomingMessage,

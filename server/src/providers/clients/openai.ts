@@ -13,7 +13,7 @@ import {
 import { listedModels } from './openaiModels.js';
 import { buildChatBody, profileFor, type CompatibilityProfile } from './openaiProfiles.js';
 import { ChunkReader, toCompletion } from './openaiResponses.js';
-import { nodeBody } from './httpTransport.js';
+import { nodeChunks, releaseBody } from './httpTransport.js';
 import { guardedProviderFetch } from './providerFetch.js';
 import type {
   ClientTimeouts,
@@ -132,11 +132,11 @@ export class OpenAiClient implements ProviderClient {
  * `onBytes` for every piece of the body, so bytes that carry no event, such as SSE keep-alive
  * comments, also count as activity. As in the SDK's own reader, the stream ends at
  * `data: [DONE]`, a chunk that is not JSON throws a SyntaxError, and a chunk with an `error`
- * field throws the SDK's APIError. The body is read as the transport's Node stream when there is
- * one, which saves a web stream per answer.
+ * field throws the SDK's APIError. The body is read as the transport's Node chunks when there are
+ * some, which saves a web stream per answer.
  */
 async function* streamedChunks(response: Response, onBytes: () => void): AsyncGenerator<unknown> {
-  const body: AsyncIterable<Uint8Array> | null = nodeBody(response) ?? response.body;
+  const body: AsyncIterable<Uint8Array> | null = nodeChunks(response) ?? response.body;
   if (body === null) {
     return;
   }
@@ -146,6 +146,8 @@ async function* streamedChunks(response: Response, onBytes: () => void): AsyncGe
     for (const event of parser.push(bytes)) {
       const chunk = parseChunk(event, response);
       if (chunk === DONE) {
+        // The body may still hold the end of its encoding. Reading it keeps the connection.
+        releaseBody(response);
         return;
       }
       yield chunk;
