@@ -36,6 +36,10 @@ describe('transportFetch', () => {
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           response.write('data: [DONE]\n\n');
           setTimeout(() => response.end(), 20);
+        } else if (request.url === '/upgrade') {
+          request.socket.write(
+            'HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n',
+          );
         } else if (request.url === '/slow') {
           slowSockets.push(request.socket);
           response.writeHead(200, { 'content-type': 'text/plain' });
@@ -213,6 +217,15 @@ describe('transportFetch', () => {
     assert.match(blocked?.message ?? '', /loopback or private network address/);
   });
 
+  test('protocol switch fails the call', { timeout: 5_000 }, async () => {
+    const failure: unknown = await transportFetch('allowed')(
+      `http://127.0.0.1:${port}/upgrade`,
+    ).catch((error: unknown) => error);
+
+    assert.ok(failure instanceof TypeError);
+    assert.match(String((failure.cause as Error).message), /HTTP 101, a protocol switch/);
+  });
+
   test('form body is rejected with its type', async () => {
     await assert.rejects(
       transportFetch('allowed')(`http://127.0.0.1:${port}/`, {
@@ -221,5 +234,35 @@ describe('transportFetch', () => {
       }),
       /sends text or byte bodies only, not \[object FormData\]/,
     );
+  });
+});
+
+describe('transportFetch idle connections', () => {
+  test('closed before the keep-alive timeout the server sent', async () => {
+    const server = http.createServer((_request, response) => {
+      response.end('ok');
+    });
+    // The server sends `Keep-Alive: timeout=2` and closes idle connections after 2 s.
+    server.keepAliveTimeout = 2_000;
+    const closedAt: number[] = [];
+    server.on('connection', (socket: Socket) => {
+      socket.once('close', () => closedAt.push(Date.now()));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      await (await transportFetch('allowed')(`http://127.0.0.1:${port}/`)).text();
+      const answered = Date.now();
+
+      await new Promise((resolve) => setTimeout(resolve, 1_600));
+
+      assert.equal(closedAt.length, 1, 'the idle connection is still open');
+      assert.ok((closedAt[0] ?? 0) - answered < 1_600);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
+    }
   });
 });

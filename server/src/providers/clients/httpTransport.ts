@@ -5,6 +5,7 @@ import dns from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ReadableStream } from 'node:stream/web';
 import { rejectAddress, type PrivateNetworkAccess } from './addressPolicy.js';
 import { ProviderError } from './types.js';
@@ -23,6 +24,9 @@ const RELEASE_LIMIT_BYTES = 64 * 1024;
 
 /** The maximum time a released body may take to end before its connection is closed. */
 const RELEASE_LIMIT_MS = 1000;
+
+/** How long an idle keep-alive connection is kept for the next request. */
+const IDLE_CONNECTION_MS = 4000;
 
 /** Statuses whose responses have no body, which the Response constructor rejects. */
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -85,13 +89,7 @@ function send(url: URL, init: RequestInit, access: PrivateNetworkAccess): Promis
     return Promise.reject(abortError(signal));
   }
   const body = requestBody(init.body);
-  const headers: Record<string, string> = {};
-  new Headers(init.headers).forEach((value, name) => {
-    headers[name] = value;
-  });
-  if (body !== undefined && headers['content-length'] === undefined) {
-    headers['content-length'] = String(Buffer.byteLength(body));
-  }
+  const headers = requestHeaders(init.headers, body);
   const client = url.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const request = client.request(url, {
@@ -100,27 +98,36 @@ function send(url: URL, init: RequestInit, access: PrivateNetworkAccess): Promis
       agent: agentFor(url.protocol, access),
     });
     let response: http.IncomingMessage | undefined;
+    let settled = false;
+    const fail = (error: unknown): void => {
+      stopListening();
+      if (!settled) {
+        settled = true;
+        reject(
+          signal?.aborted === true
+            ? abortError(signal)
+            : new TypeError('fetch failed', { cause: error }),
+        );
+      }
+    };
     const onAbort = (): void => {
       // A body read to its end has handed its connection back to the agent for the next
       // request, so an abort after that, as callers send when they finish, must not close it.
       if (response === undefined) {
         request.destroy(abortError(signal));
+        // A request already destroyed emits nothing more, so the abort settles it here.
+        fail(abortError(signal));
       } else if (!response.readableEnded && !releasing.has(response)) {
         response.destroy(abortError(signal));
       }
     };
     signal?.addEventListener('abort', onAbort, { once: true });
     const stopListening = (): void => signal?.removeEventListener('abort', onAbort);
-    request.once('error', (error) => {
-      stopListening();
-      reject(
-        signal?.aborted === true
-          ? abortError(signal)
-          : new TypeError('fetch failed', { cause: error }),
-      );
-    });
+    request.once('error', fail);
+    failWithoutResponse(request, fail, () => response !== undefined);
     request.once('response', (message) => {
       response = message;
+      settled = true;
       // A body no longer read can still fail, as when the caller aborts after it stopped
       // reading. Readers see the failure through their own listeners.
       message.on('error', () => undefined);
@@ -134,6 +141,44 @@ function send(url: URL, init: RequestInit, access: PrivateNetworkAccess): Promis
     });
     request.end(body);
   });
+}
+
+/**
+ * Fails a request that ends without a response. A provider may not switch protocols: without an
+ * `upgrade` listener Node closes the socket, and the request emits neither a response nor an
+ * error, so the call would never settle.
+ */
+function failWithoutResponse(
+  request: http.ClientRequest,
+  fail: (error: unknown) => void,
+  responded: () => boolean,
+): void {
+  request.once('upgrade', (message: http.IncomingMessage, socket: Duplex) => {
+    socket.destroy();
+    fail(
+      new Error(`The provider replied with HTTP ${message.statusCode ?? 101}, a protocol switch.`),
+    );
+  });
+  request.once('close', () => {
+    if (!responded()) {
+      fail(new Error('The connection closed before a response arrived.'));
+    }
+  });
+}
+
+/** Copies the headers into a plain object, with the body's length when none is given. */
+function requestHeaders(
+  given: RequestInit['headers'],
+  body: string | Uint8Array | undefined,
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  new Headers(given).forEach((value, name) => {
+    headers[name] = value;
+  });
+  if (body !== undefined && headers['content-length'] === undefined) {
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  return headers;
 }
 
 /** Accepts the bodies the SDKs send: JSON text and bytes. */
@@ -229,7 +274,10 @@ function agentFor(protocol: string, access: PrivateNetworkAccess): http.Agent {
   const key = `${protocol}${access}`;
   let agent = agents.get(key);
   if (agent === undefined) {
-    const options = { keepAlive: true, lookup: checkedLookup(access) };
+    // Idle connections close after 4 s, as with Node's built-in fetch, or sooner when the
+    // provider's Keep-Alive header sets a shorter timeout, so a connection the provider is about
+    // to close is not reused.
+    const options = { keepAlive: true, timeout: IDLE_CONNECTION_MS, lookup: checkedLookup(access) };
     agent = protocol === 'https:' ? new https.Agent(options) : new http.Agent(options);
     agents.set(key, agent);
   }
