@@ -5,6 +5,7 @@ import {
   encodeSseComment,
   encodeSseEvent,
   isDoneSentinel,
+  SseEventTooLongError,
   SseParser,
   type SseEvent,
 } from './codec.js';
@@ -269,5 +270,35 @@ describe('SSE parser', () => {
 
   test('encode rejects a line break in the type', () => {
     assert.throws(() => encodeSseEvent('a\nb', {}), /must not contain a line break/);
+  });
+});
+
+describe('SseParser maxEventLength', () => {
+  test('long line without an end throws', () => {
+    const parser = new SseParser({ maxEventLength: 100 });
+    parser.push('data: ' + 'x'.repeat(50));
+
+    assert.throws(() => parser.push('y'.repeat(60)), SseEventTooLongError);
+  });
+
+  test('many data lines without a blank line throw', () => {
+    const parser = new SseParser({ maxEventLength: 100 });
+    parser.push('data: ' + 'x'.repeat(40) + '\n');
+    parser.push('data: ' + 'x'.repeat(40) + '\n');
+
+    assert.throws(() => parser.push('data: ' + 'x'.repeat(40) + '\n'), {
+      name: 'SseEventTooLongError',
+      message: 'A stream event grew past 100 characters without ending.',
+    });
+  });
+
+  test('events under the limit pass one after another', () => {
+    const parser = new SseParser({ maxEventLength: 100 });
+    const events = [];
+    for (let index = 0; index < 10; index += 1) {
+      events.push(...parser.push('data: ' + 'x'.repeat(80) + '\n\n'));
+    }
+
+    assert.equal(events.length, 10);
   });
 });

@@ -39,6 +39,14 @@ export function encodeSseComment(text = ''): string {
   return `:${text.replace(/[\r\n]/g, ' ')}\n\n`;
 }
 
+/** Thrown by SseParser when one event grows past its `maxEventLength`. */
+export class SseEventTooLongError extends Error {
+  constructor(readonly maxEventLength: number) {
+    super(`A stream event grew past ${maxEventLength} characters without ending.`);
+    this.name = 'SseEventTooLongError';
+  }
+}
+
 const LF = 0x0a;
 const SPACE = 0x20;
 const COLON = 0x3a;
@@ -53,6 +61,12 @@ const BOM = 0xfeff;
  * arrived, because some providers close the connection right after their last `data:` line.
  */
 export class SseParser {
+  /**
+   * The maximum length of one event in characters, its data and the line still arriving together,
+   * or Infinity. A stream whose event grows past it throws SseEventTooLongError, so a sender that
+   * never ends an event cannot fill the reader's memory.
+   */
+  private readonly maxEventLength: number;
   private decoder: InstanceType<typeof TextDecoder> | undefined;
   /** The start of a line whose line ending has not arrived yet. */
   private buffer = '';
@@ -63,6 +77,10 @@ export class SseParser {
   private data: string | undefined;
   private lastEventId: string | undefined;
   private retry: number | undefined;
+
+  constructor(options: { maxEventLength?: number } = {}) {
+    this.maxEventLength = options.maxEventLength ?? Infinity;
+  }
 
   /**
    * Parses a chunk and returns the events it completed. A string that follows bytes ending in
@@ -162,7 +180,15 @@ export class SseParser {
       // when its line ending arrives.
       this.buffer += start === 0 ? chunk : chunk.slice(start);
     }
+    this.checkEventLength();
     return events;
+  }
+
+  /** Throws when the event still arriving has more than `maxEventLength` characters. */
+  private checkEventLength(): void {
+    if (this.buffer.length + (this.data?.length ?? 0) > this.maxEventLength) {
+      throw new SseEventTooLongError(this.maxEventLength);
+    }
   }
 
   /** Applies the line `text[start, end)` and returns the event that a blank line dispatches. */

@@ -1,7 +1,11 @@
 // The client for OpenAI and OpenAI-compatible servers (DeepSeek, Qwen on DashScope, vLLM, LM
 // Studio, OpenRouter, Moonshot), built on the official `openai` SDK.
 import OpenAI, { APIError, type ClientOptions } from 'openai';
-import { SseParser, type SseEvent } from '../../../../shared/src/sse/codec.js';
+import {
+  SseEventTooLongError,
+  SseParser,
+  type SseEvent,
+} from '../../../../shared/src/sse/codec.js';
 import type { ProviderKind } from '../../../../shared/src/api/providers.js';
 import type { PrivateNetworkAccess } from './addressPolicy.js';
 import {
@@ -15,15 +19,15 @@ import { buildChatBody, profileFor, type CompatibilityProfile } from './openaiPr
 import { ChunkReader, toCompletion } from './openaiResponses.js';
 import { nodeChunks, releaseBody } from './httpTransport.js';
 import { guardedProviderFetch } from './providerFetch.js';
-import type {
-  ClientTimeouts,
-  Completion,
-  CompletionRequest,
-  ListedModel,
-  ProviderClient,
-  ProviderConnection,
+import {
   ProviderError,
-  StreamEvent,
+  type ClientTimeouts,
+  type Completion,
+  type CompletionRequest,
+  type ListedModel,
+  type ProviderClient,
+  type ProviderConnection,
+  type StreamEvent,
 } from './types.js';
 
 /**
@@ -106,7 +110,8 @@ export class OpenAiClient implements ProviderClient {
       const response = await call.sdk.chat.completions
         .create(body, { signal: call.signal })
         .asResponse();
-      for await (const chunk of streamedChunks(response, () => call.touch())) {
+      const chunks = streamedChunks(response, this.settings.host, () => call.touch());
+      for await (const chunk of chunks) {
         yield* reader.read(chunk);
       }
       // The SDK ends its iterator quietly when the request is aborted, so check why it ended.
@@ -128,6 +133,12 @@ export class OpenAiClient implements ProviderClient {
 }
 
 /**
+ * The most characters one stream event may hold. A chunk of a chat completion carries one delta,
+ * usually a few hundred characters, so this only stops a provider that never ends an event.
+ */
+const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+/**
  * Yields the JSON chunks of a chat completion stream, read with the shared SSE parser, and calls
  * `onBytes` for every piece of the body, so bytes that carry no event, such as SSE keep-alive
  * comments, also count as activity. As in the SDK's own reader, the stream ends at
@@ -135,15 +146,33 @@ export class OpenAiClient implements ProviderClient {
  * field throws the SDK's APIError. The body is read as the transport's Node chunks when there are
  * some, which saves a web stream per answer.
  */
-async function* streamedChunks(response: Response, onBytes: () => void): AsyncGenerator<unknown> {
+async function* streamedChunks(
+  response: Response,
+  host: string,
+  onBytes: () => void,
+): AsyncGenerator<unknown> {
   const body: AsyncIterable<Uint8Array> | null = nodeChunks(response) ?? response.body;
   if (body === null) {
     return;
   }
-  const parser = new SseParser();
+  const parser = new SseParser({ maxEventLength: MAX_EVENT_CHARS });
   for await (const bytes of body) {
     onBytes();
-    for (const event of parser.push(bytes)) {
+    let events: SseEvent[];
+    try {
+      events = parser.push(bytes);
+    } catch (error) {
+      if (error instanceof SseEventTooLongError) {
+        throw new ProviderError(
+          'too_large',
+          `${host} sent a stream event of over ${MAX_EVENT_CHARS / (1024 * 1024)} Mi ` +
+            'characters without ending it, so the stream was stopped; check that the base URL ' +
+            "points at the provider's API.",
+        );
+      }
+      throw error;
+    }
+    for (const event of events) {
       const chunk = parseChunk(event, response);
       if (chunk === DONE) {
         // The body may still hold the end of its encoding. Reading it keeps the connection.
