@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { runTransaction } from '../db/transactions.js';
 import { User } from '../models/index.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
 import { UserCache } from './userCache.js';
@@ -45,6 +46,23 @@ describe(`user cache (${testDialect})`, () => {
     assert.equal(before?.role, 'user');
     assert.equal(afterBulk?.role, 'admin');
     assert.equal(afterSave?.role, 'user');
+    cache.dispose();
+  });
+
+  test('reloads once a change in a transaction commits', async () => {
+    const cache = new UserCache(60_000);
+    let readInside: boolean | undefined;
+
+    await runTransaction(server.running.services.sequelize, async (transaction) => {
+      await User.update({ isActive: false }, { where: { id: userId }, transaction });
+      // Read outside the transaction, so it returns the row as last committed.
+      readInside = (await cache.get(userId))?.isActive;
+    });
+    const afterCommit = await cache.get(userId);
+    await User.update({ isActive: true }, { where: { id: userId } });
+
+    assert.equal(readInside, true);
+    assert.equal(afterCommit?.isActive, false);
     cache.dispose();
   });
 

@@ -1,3 +1,4 @@
+import type { Transaction } from 'sequelize';
 import { LoadCache } from '../db/loadCache.js';
 import { User } from '../models/index.js';
 
@@ -40,10 +41,24 @@ export class UserCache {
   }
 }
 
-function forgetEverywhere(userId?: number): void {
-  for (const cache of caches) {
-    cache.forget(userId);
-  }
+/** The part of Sequelize's hook options this cache reads. */
+interface HookOptions {
+  transaction?: Transaction | null;
+}
+
+/**
+ * Forgets the user in every cache, and again once the change's transaction commits: a load
+ * between the change and its commit reads the old row, which would otherwise be served until the
+ * entry expires.
+ */
+function forgetEverywhere(userId: number | undefined, options: HookOptions | undefined): void {
+  const forget = (): void => {
+    for (const cache of caches) {
+      cache.forget(userId);
+    }
+  };
+  forget();
+  options?.transaction?.afterCommit(forget);
 }
 
 /** Installs the User model hooks once, because every server in the process shares the model. */
@@ -52,8 +67,16 @@ function installHooks(): void {
     return;
   }
   hooksInstalled = true;
-  User.addHook('afterSave', 'userCache', (user: User) => forgetEverywhere(user.id));
-  User.addHook('afterDestroy', 'userCache', (user: User) => forgetEverywhere(user.id));
-  User.addHook('afterBulkUpdate', 'userCache', () => forgetEverywhere());
-  User.addHook('afterBulkDestroy', 'userCache', () => forgetEverywhere());
+  User.addHook('afterSave', 'userCache', (user: User, options: HookOptions) =>
+    forgetEverywhere(user.id, options),
+  );
+  User.addHook('afterDestroy', 'userCache', (user: User, options: HookOptions) =>
+    forgetEverywhere(user.id, options),
+  );
+  User.addHook('afterBulkUpdate', 'userCache', (options: HookOptions) =>
+    forgetEverywhere(undefined, options),
+  );
+  User.addHook('afterBulkDestroy', 'userCache', (options: HookOptions) =>
+    forgetEverywhere(undefined, options),
+  );
 }
