@@ -140,7 +140,7 @@ function assertEnabled({ config, provider }: UsableConfig): void {
       'provider_disabled',
       `Provider ${JSON.stringify(provider.name)} (id ${provider.id}) of model config ` +
         `${JSON.stringify(config.displayName)} is disabled; enable it with ` +
-        `PUT /api/providers/${provider.id} {"enabled": true} or choose another config.`,
+        `PATCH /api/providers/${provider.id} {"enabled": true} or choose another config.`,
       { providerId: provider.id, modelConfigId: config.id },
     );
   }
