@@ -669,3 +669,44 @@ describe('OllamaClient.complete', () => {
     assert.equal(failure.code, 'aborted');
   });
 });
+
+describe('OllamaClient.stream line limit', () => {
+  test('line that never ends stops as too_large', async () => {
+    const piece = 'x'.repeat(64 * 1024);
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/x-ndjson' });
+      response.write('{"message":{"content":"');
+      let sent = 0;
+      const more = (): void => {
+        // 9 MiB of one line, more than the 8 Mi character limit.
+        while (sent < 9 * 1024 * 1024 && !response.destroyed) {
+          sent += piece.length;
+          if (!response.write(piece)) {
+            response.once('drain', more);
+            return;
+          }
+        }
+      };
+      more();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = new OllamaClient(
+        { kind: 'ollama', baseUrl: `http://127.0.0.1:${port}`, apiKey: null, headers: {} },
+        TIMEOUTS,
+      );
+
+      const events = await collect(client.stream(chatRequest()));
+
+      const last = events.at(-1);
+      assert.equal(last?.type, 'error');
+      assert.equal(last.type === 'error' ? last.error.code : null, 'too_large');
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
+    }
+  });
+});

@@ -23,6 +23,12 @@ export interface CallContext {
 }
 
 /**
+ * The maximum length of one streamed line in characters. A line of a chat stream carries one
+ * delta, usually a few hundred characters, so this only stops a server that never ends a line.
+ */
+const MAX_LINE_CHARS = 8 * 1024 * 1024;
+
+/**
  * Creates the fetch for one SDK call, on top of guardedProviderFetch (address policy, no
  * redirects, size limits). It aborts on the caller's signal, on the SDK's own signal, and after
  * `requestMs` without response headers (or, when not streaming, without the whole body). It
@@ -208,8 +214,21 @@ class CheckedNdjsonBody {
 
   /** Parses the complete lines, stopping at the first bad one, which fails the next pull. */
   private parse(text: string, final: boolean): unknown[] {
-    this.partialLine += text;
     const values: unknown[] = [];
+    if (!final && !text.includes('\n')) {
+      // The line goes on: only the new text is searched, so a long line costs linear time.
+      this.partialLine += text;
+      if (this.partialLine.length > MAX_LINE_CHARS) {
+        this.pendingFailure = new ProviderError(
+          'too_large',
+          `Ollama at ${this.context.baseUrl} sent a line of over ${MAX_LINE_CHARS / (1024 * 1024)} ` +
+            'Mi characters without ending it, so the stream was stopped; check that the base URL ' +
+            'points at Ollama.',
+        );
+      }
+      return values;
+    }
+    this.partialLine += text;
     try {
       let end = this.partialLine.indexOf('\n');
       while (end !== -1) {
