@@ -36,6 +36,22 @@ describe('transportFetch', () => {
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           response.write('data: [DONE]\n\n');
           setTimeout(() => response.end(), 20);
+        } else if (request.url === '/endless-event' || request.url === '/many-events') {
+          response.writeHead(200, { 'content-type': 'text/event-stream' });
+          const piece =
+            request.url === '/many-events' ? `data: ${'y'.repeat(1000)}\n\n` : 'x'.repeat(65_536);
+          let sent = 0;
+          const more = (): void => {
+            while (sent < 9 * 1024 * 1024 && !response.destroyed) {
+              sent += piece.length;
+              if (!response.write(piece)) {
+                response.once('drain', more);
+                return;
+              }
+            }
+            response.end();
+          };
+          more();
         } else if (request.url === '/upgrade') {
           request.socket.write(
             'HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n',
@@ -215,6 +231,23 @@ describe('transportFetch', () => {
     const blocked = findProviderError(failure);
     assert.equal(blocked?.code, 'blocked_address');
     assert.match(blocked?.message ?? '', /loopback or private network address/);
+  });
+
+  test('event stream event over 8 MiB fails the body', async () => {
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/endless-event`);
+
+    const failure: unknown = await response.text().catch((error: unknown) => error);
+
+    assert.equal(findProviderError(failure)?.code, 'too_large');
+    assert.match(String(findProviderError(failure)?.message), /stream event of over 8 MiB/);
+  });
+
+  test('event stream of many small events passes', async () => {
+    const response = await transportFetch('allowed')(`http://127.0.0.1:${port}/many-events`);
+
+    const text = await response.text();
+
+    assert.ok(text.length > 9 * 1024 * 1024);
   });
 
   test('protocol switch fails the call', { timeout: 5_000 }, async () => {

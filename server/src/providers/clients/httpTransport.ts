@@ -25,6 +25,11 @@ const RELEASE_LIMIT_BYTES = 64 * 1024;
 /** The maximum time a released body may take to end before its connection is closed. */
 const RELEASE_LIMIT_MS = 1000;
 
+/** The maximum size of one event of an event stream read through `response.body`. */
+const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
+const LINE_FEED = 0x0a;
+
 /** How long an idle keep-alive connection is kept for the next request. */
 const IDLE_CONNECTION_MS = 4000;
 
@@ -215,7 +220,7 @@ function toResponse(
     message.resume();
     response = new Response(null, init);
   } else {
-    response = new Response(webBody(message, signal), init);
+    response = new Response(webBody(url.host, message, signal), init);
     nodeBodies.set(response, message);
   }
   // A constructed Response has an empty url, which the SDKs read for their logs.
@@ -228,10 +233,13 @@ function toResponse(
  * chunks through `nodeChunks` leaves it untouched.
  */
 function webBody(
+  host: string,
   message: http.IncomingMessage,
   signal: AbortSignal | undefined,
 ): ReadableStream<Uint8Array> {
   const chunks = message[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  const isEventStream = (message.headers['content-type'] ?? '').includes('text/event-stream');
+  const gap = isEventStream ? new EventGap(host, message) : undefined;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -241,10 +249,11 @@ function webBody(
             controller.close();
           } else {
             const value: Buffer = next.value;
+            gap?.check(value);
             controller.enqueue(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
           }
         } catch (error) {
-          controller.error(bodyError(error, signal));
+          controller.error(error instanceof ProviderError ? error : bodyError(error, signal));
         }
       },
       cancel() {
@@ -253,6 +262,42 @@ function webBody(
     },
     { highWaterMark: 0 },
   );
+}
+
+/**
+ * Bytes of an event stream since its last blank line, which ends an event. An SDK that parses
+ * the stream holds an unfinished event in memory, so a stream whose event grows past
+ * MAX_EVENT_BYTES fails as `too_large` instead of filling the server's memory. A blank line cut
+ * across two chunks as CR LF CR LF may go unseen, which only delays the count's reset.
+ */
+class EventGap {
+  private bytes = 0;
+  private endedWithLineFeed = false;
+
+  constructor(
+    private readonly host: string,
+    private readonly message: http.IncomingMessage,
+  ) {}
+
+  check(chunk: Buffer): void {
+    const boundary = Math.max(chunk.lastIndexOf('\n\n'), chunk.lastIndexOf('\n\r\n'));
+    if (boundary !== -1) {
+      this.bytes = chunk.length - boundary;
+    } else if (this.endedWithLineFeed && (chunk[0] === LINE_FEED || chunk[1] === LINE_FEED)) {
+      this.bytes = chunk.length;
+    } else {
+      this.bytes += chunk.length;
+    }
+    this.endedWithLineFeed = chunk[chunk.length - 1] === LINE_FEED;
+    if (this.bytes > MAX_EVENT_BYTES) {
+      this.message.destroy();
+      throw new ProviderError(
+        'too_large',
+        `${this.host} sent a stream event of over ${MAX_EVENT_BYTES / (1024 * 1024)} MiB without ` +
+          "ending it, so the stream was stopped; check that the base URL points at the provider's API.",
+      );
+    }
+  }
 }
 
 /** Converts a failure while reading a body as fetch does: the abort reason, else `terminated`. */
