@@ -31,6 +31,8 @@ describe('provider address policy', () => {
     ['::1', 'private'],
     ['::ffff:127.0.0.1', 'private'],
     ['10.0.0.1', 'private'],
+    ['fec0::1', 'private'],
+    ['64:ff9b:1::a00:1', 'private'],
     ['172.16.0.1', 'private'],
     ['172.31.255.255', 'private'],
     ['192.168.0.1', 'private'],

@@ -35,8 +35,10 @@ FORBIDDEN.addSubnet('ff00::', 8, 'ipv6');
 
 /**
  * Loopback and private networks: 127.0.0.0/8 and ::1, the RFC 1918 ranges, carrier-grade NAT
- * (100.64.0.0/10) and IPv6 unique local addresses (fc00::/7). BlockList also matches the
- * IPv4-mapped IPv6 form of each IPv4 range, such as ::ffff:127.0.0.1.
+ * (100.64.0.0/10), IPv6 unique local addresses (fc00::/7), the deprecated IPv6 site-local range
+ * (fec0::/10) and the local-use NAT64 prefix (64:ff9b:1::/48), which a local gateway translates
+ * to any IPv4 address. BlockList also matches the IPv4-mapped IPv6 form of each IPv4 range, such
+ * as ::ffff:127.0.0.1.
  */
 const PRIVATE = new BlockList();
 PRIVATE.addSubnet('127.0.0.0', 8, 'ipv4');
@@ -46,6 +48,8 @@ PRIVATE.addSubnet('192.168.0.0', 16, 'ipv4');
 PRIVATE.addSubnet('100.64.0.0', 10, 'ipv4');
 PRIVATE.addAddress('::1', 'ipv6');
 PRIVATE.addSubnet('fc00::', 7, 'ipv6');
+PRIVATE.addSubnet('fec0::', 10, 'ipv6');
+PRIVATE.addSubnet('64:ff9b:1::', 48, 'ipv6');
 
 /** The NAT64 prefix: 64:ff9b::a9fe:a9fe reaches 169.254.169.254 through a NAT64 gateway. */
 const NAT64_PREFIX = /^64:ff9b::(?:([0-9a-f]{1,4}):([0-9a-f]{1,4})|(\d+\.\d+\.\d+\.\d+))$/i;
