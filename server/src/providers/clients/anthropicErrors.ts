@@ -7,6 +7,7 @@ import {
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 import { AnthropicBlockError } from '../../../../shared/src/streaming/anthropicBlocks.js';
+import { retryAfterMsOf } from './retryAfter.js';
 import { ProviderError, type ProviderErrorCode } from './types.js';
 
 /** The state of a call when it failed. */
@@ -109,7 +110,7 @@ function describeApiError(error: APIError, listing: boolean): ProviderError {
     );
   }
   if (matches([429], ['rate_limit_error'])) {
-    const retryAfterMs = retryAfter(error.headers);
+    const retryAfterMs = retryAfterMsOf(error.headers);
     const wait =
       retryAfterMs === undefined ? '' : ` Retry after ${Math.ceil(retryAfterMs / 1000)} s.`;
     return fail(
@@ -133,22 +134,4 @@ function describeApiError(error: APIError, listing: boolean): ProviderError {
     return fail('bad_request', `Anthropic rejected the request (${label}): ${providerMessage}`);
   }
   return fail('server', `Anthropic failed with a server error (${label}); try again later.`);
-}
-
-/** Retry-After in milliseconds, from seconds or an HTTP date, or `retry-after-ms`. */
-function retryAfter(headers: Headers | undefined): number | undefined {
-  const milliseconds = Number(headers?.get('retry-after-ms') ?? Number.NaN);
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) {
-    return milliseconds;
-  }
-  const value = headers?.get('retry-after');
-  if (value === null || value === undefined) {
-    return undefined;
-  }
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) {
-    return seconds * 1000;
-  }
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(date - Date.now(), 0);
 }

@@ -6,6 +6,7 @@ import type { ReadableStreamReadResult } from 'node:stream/web';
 import { NdjsonError, NdjsonSplitter } from '../../../../shared/src/streaming/ndjson.js';
 import type { PrivateNetworkAccess } from './addressPolicy.js';
 import { findProviderError, guardedProviderFetch } from './providerFetch.js';
+import { retryAfterMsOf } from './retryAfter.js';
 import { ProviderError, type ClientTimeouts } from './types.js';
 
 /** Details of one SDK call, for the fetch and its error messages. */
@@ -306,7 +307,7 @@ async function httpError(response: Response, context: CallContext): Promise<Prov
     );
   }
   if (status === 429) {
-    const retryAfterMs = retryAfterMsOf(response.headers.get('retry-after'));
+    const retryAfterMs = retryAfterMsOf(response.headers);
     const when = retryAfterMs === undefined ? 'later' : `in ${Math.ceil(retryAfterMs / 1000)} s`;
     return new ProviderError(
       'rate_limited',
@@ -347,19 +348,6 @@ function errorTextOf(body: string): string | undefined {
   }
   const text = body.trim();
   return text === '' ? undefined : text.slice(0, 500);
-}
-
-/** `Retry-After` in seconds or as an HTTP date. */
-function retryAfterMsOf(header: string | null): number | undefined {
-  if (header === null || header.trim() === '') {
-    return undefined;
-  }
-  const seconds = Number(header);
-  if (Number.isFinite(seconds)) {
-    return Math.max(0, seconds * 1000);
-  }
-  const date = Date.parse(header);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Converts what a call threw to a ProviderError, preferring the reason the call was aborted. */

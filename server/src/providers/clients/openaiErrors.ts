@@ -1,6 +1,7 @@
 // Maps what the OpenAI SDK and the network throw onto the provider error codes callers tell apart.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { findProviderError } from './providerFetch.js';
+import { retryAfterMsOf } from './retryAfter.js';
 import { ProviderError, type ClientTimeouts } from './types.js';
 
 /** Why this client aborted a request itself: the caller's signal, the idle or the total limit. */
@@ -214,23 +215,6 @@ function messageInBody(body: string): string | null {
     }
   }
   return detail === undefined ? null : JSON.stringify(detail);
-}
-
-/** Reads `Retry-After` (seconds or an HTTP date), or the `retry-after-ms` some servers send. */
-export function retryAfterMsOf(headers: Headers | undefined): number | undefined {
-  const milliseconds = Number(headers?.get('retry-after-ms') ?? Number.NaN);
-  if (Number.isFinite(milliseconds) && milliseconds >= 0) {
-    return milliseconds;
-  }
-  const value = headers?.get('retry-after')?.trim();
-  if (value === undefined || value === '') {
-    return undefined;
-  }
-  if (/^\d+(\.\d+)?$/.test(value)) {
-    return Math.round(Number(value) * 1000);
-  }
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }
 
 /** Collects the `code` of each error in the cause chain and in AggregateError members. */
