@@ -1,5 +1,5 @@
 /**
- * The longest wait a provider may ask for, one day. A longer `Retry-After` is not credible, as one
+ * The maximum wait a provider may request, one day. A longer `Retry-After` is not credible, as one
  * of 10^20 seconds that a hostile server sent, so it is ignored rather than repeated to the user.
  */
 const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
