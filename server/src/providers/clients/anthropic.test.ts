@@ -735,3 +735,33 @@ describe('fake Anthropic server', () => {
     assert.equal(status, 200);
   });
 });
+
+describe('AnthropicClient error text', () => {
+  test('object error message is shown as JSON', async () => {
+    const server = http.createServer((_request, response) => {
+      response.writeHead(400, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({
+          type: 'error',
+          error: { type: 'invalid_request_error', message: { reason: 'bad field' } },
+        }),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const failure: unknown = await client({ baseUrl: `http://127.0.0.1:${port}` })
+        .complete(request())
+        .catch((error: unknown) => error);
+
+      assert.ok(failure instanceof ProviderError);
+      assert.equal(failure.code, 'bad_request');
+      assert.match(failure.message, /\{"reason":"bad field"\}/);
+      assert.doesNotMatch(failure.message, /object Object/);
+    } finally {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+      });
+    }
+  });
+});

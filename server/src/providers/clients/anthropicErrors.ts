@@ -92,7 +92,14 @@ function describeApiError(error: APIError, listing: boolean): ProviderError {
   const { status } = error;
   const type = error.type ?? '';
   const label = status === undefined ? `${type || 'error'} event in the stream` : `HTTP ${status}`;
-  const providerMessage = error.apiMessage ?? error.message;
+  // The SDK copies `error.message` from the body whatever its type, so an object is shown as JSON.
+  const apiMessage: unknown = error.apiMessage;
+  const providerMessage =
+    apiMessage === null || apiMessage === undefined
+      ? error.message
+      : typeof apiMessage === 'string'
+        ? apiMessage
+        : JSON.stringify(apiMessage).slice(0, 500);
   const matches = (statuses: number[], types: string[]) =>
     (status !== undefined && statuses.includes(status)) || types.includes(type);
   const fail = (code: ProviderErrorCode, message: string, retryAfterMs?: number) =>
