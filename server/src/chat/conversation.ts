@@ -86,16 +86,7 @@ async function storeTurn(
 ): Promise<PreparedTurn> {
   const [userMessage, assistant] = await ChatMessage.bulkCreate([
     { sessionId: session.id, role: 'user', content, status: 'complete', ...NO_ANSWER },
-    {
-      sessionId: session.id,
-      role: 'assistant',
-      content: '',
-      status: 'streaming',
-      ...NO_ANSWER,
-      modelConfigId: config.id,
-      modelId: config.modelId,
-      streamed: mode.stream,
-    },
+    emptyAnswer(session, config, mode),
   ]);
   if (userMessage?.id === undefined || assistant?.id === undefined) {
     throw new Error(`Storing the turn of chat session ${session.id} returned no message ids.`);
@@ -166,6 +157,20 @@ const NO_ANSWER = {
   error: null,
 } as const;
 
+/** Returns the fields of an answer that has not started yet, status `streaming`. */
+function emptyAnswer(session: ChatSession, config: ModelConfig, mode: ReplyMode) {
+  return {
+    sessionId: session.id,
+    role: 'assistant' as const,
+    content: '',
+    status: 'streaming' as const,
+    ...NO_ANSWER,
+    modelConfigId: config.id,
+    modelId: config.modelId,
+    streamed: mode.stream,
+  };
+}
+
 /** Stores the empty answer, status `streaming`, and marks the session active now. */
 async function createAnswer(
   session: ChatSession,
@@ -173,19 +178,9 @@ async function createAnswer(
   mode: ReplyMode,
   transaction: Transaction,
 ): Promise<ChatMessage> {
-  const assistant = await ChatMessage.create(
-    {
-      sessionId: session.id,
-      role: 'assistant',
-      content: '',
-      status: 'streaming',
-      ...NO_ANSWER,
-      modelConfigId: config.id,
-      modelId: config.modelId,
-      streamed: mode.stream,
-    },
-    { transaction },
-  );
+  const assistant = await ChatMessage.create(emptyAnswer(session, config, mode), {
+    transaction,
+  });
   session.lastMessageAt = new Date();
   await session.save({ transaction });
   return assistant;

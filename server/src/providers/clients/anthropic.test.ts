@@ -6,6 +6,7 @@ import {
   startFakeAnthropicServer,
   type FakeAnthropicServer,
 } from '../../testing/fakeProviders/anthropic.js';
+import { startLoopbackServer } from '../../testing/largeBody.js';
 import { AnthropicClient } from './anthropic.js';
 import { collectStream } from './index.js';
 import {
@@ -738,7 +739,7 @@ describe('fake Anthropic server', () => {
 
 describe('AnthropicClient error text', () => {
   test('object error message is shown as JSON', async () => {
-    const server = http.createServer((_request, response) => {
+    const server = await startLoopbackServer((_request, response) => {
       response.writeHead(400, { 'content-type': 'application/json' });
       response.end(
         JSON.stringify({
@@ -747,10 +748,8 @@ describe('AnthropicClient error text', () => {
         }),
       );
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
-      const { port } = server.address() as AddressInfo;
-      const failure: unknown = await client({ baseUrl: `http://127.0.0.1:${port}` })
+      const failure: unknown = await client({ baseUrl: server.url })
         .complete(request())
         .catch((error: unknown) => error);
 
@@ -759,9 +758,7 @@ describe('AnthropicClient error text', () => {
       assert.match(failure.message, /\{"reason":"bad field"\}/);
       assert.doesNotMatch(failure.message, /object Object/);
     } finally {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      });
+      await server.close();
     }
   });
 });

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../../testing/freePort.js';
+import { writeRepeated } from '../../testing/largeBody.js';
 import { findProviderError } from './providerFetch.js';
 import { nodeChunks, releaseBody, transportFetch } from './httpTransport.js';
 
@@ -40,18 +41,7 @@ describe('transportFetch', () => {
           response.writeHead(200, { 'content-type': 'text/event-stream' });
           const piece =
             request.url === '/many-events' ? `data: ${'y'.repeat(1000)}\n\n` : 'x'.repeat(65_536);
-          let sent = 0;
-          const more = (): void => {
-            while (sent < 9 * 1024 * 1024 && !response.destroyed) {
-              sent += piece.length;
-              if (!response.write(piece)) {
-                response.once('drain', more);
-                return;
-              }
-            }
-            response.end();
-          };
-          more();
+          writeRepeated(response, piece, 9 * 1024 * 1024, true);
         } else if (request.url === '/upgrade') {
           request.socket.write(
             'HTTP/1.1 101 Switching Protocols\r\nUpgrade: other\r\nConnection: Upgrade\r\n\r\n',

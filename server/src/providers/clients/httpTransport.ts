@@ -173,11 +173,11 @@ function failWithoutResponse(
 
 /** Copies the headers into a plain object, with the body's length when none is given. */
 function requestHeaders(
-  given: RequestInit['headers'],
+  initHeaders: RequestInit['headers'],
   body: string | Uint8Array | undefined,
 ): Record<string, string> {
   const headers: Record<string, string> = {};
-  new Headers(given).forEach((value, name) => {
+  new Headers(initHeaders).forEach((value, name) => {
     headers[name] = value;
   });
   if (body !== undefined && headers['content-length'] === undefined) {
@@ -266,7 +266,7 @@ function webBody(
 
 /**
  * Bytes of an event stream since its last blank line, which ends an event. An SDK that parses
- * the stream holds an unfinished event in memory, so a stream whose event grows past
+ * the stream keeps an unfinished event in memory, so a stream whose event grows past
  * MAX_EVENT_BYTES fails as `too_large` instead of filling the server's memory. A blank line cut
  * across two chunks as CR LF CR LF may go unseen, which only delays the count's reset.
  */

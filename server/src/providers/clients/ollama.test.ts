@@ -7,6 +7,7 @@ import {
   type FakeOllamaFault,
   type FakeOllamaServer,
 } from '../../testing/fakeProviders/ollama.js';
+import { startEndlessBodyServer } from '../../testing/largeBody.js';
 import { OllamaClient } from './ollama.js';
 import {
   ProviderError,
@@ -672,28 +673,11 @@ describe('OllamaClient.complete', () => {
 
 describe('OllamaClient.stream line limit', () => {
   test('line that never ends stops as too_large', async () => {
-    const piece = 'x'.repeat(64 * 1024);
-    const server = http.createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'application/x-ndjson' });
-      response.write('{"message":{"content":"');
-      let sent = 0;
-      const more = (): void => {
-        // 9 MiB of one line, more than the 8 Mi character limit.
-        while (sent < 9 * 1024 * 1024 && !response.destroyed) {
-          sent += piece.length;
-          if (!response.write(piece)) {
-            response.once('drain', more);
-            return;
-          }
-        }
-      };
-      more();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // 9 MiB of one line, more than the 8 Mi character limit.
+    const server = await startEndlessBodyServer('application/x-ndjson', '{"message":{"content":"');
     try {
-      const { port } = server.address() as AddressInfo;
       const client = new OllamaClient(
-        { kind: 'ollama', baseUrl: `http://127.0.0.1:${port}`, apiKey: null, headers: {} },
+        { kind: 'ollama', baseUrl: server.url, apiKey: null, headers: {} },
         TIMEOUTS,
       );
 
@@ -703,10 +687,7 @@ describe('OllamaClient.stream line limit', () => {
       assert.equal(last?.type, 'error');
       assert.equal(last.type === 'error' ? last.error.code : null, 'too_large');
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      });
+      await server.close();
     }
   });
 });

@@ -7,6 +7,7 @@ import {
   type FakeOpenAiOptions,
   type FakeOpenAiServer,
 } from '../../testing/fakeProviders/openai.js';
+import { startEndlessBodyServer } from '../../testing/largeBody.js';
 import { OpenAiClient } from './openai.js';
 import { listedModels } from './openaiModels.js';
 import { buildChatBody, profileFor } from './openaiProfiles.js';
@@ -875,28 +876,14 @@ describe('OpenAiClient settings', () => {
 
 describe('OpenAiClient.stream event limit', () => {
   test('event that never ends stops as too_large', async () => {
-    const piece = 'x'.repeat(64 * 1024);
-    const server = http.createServer((_request, response) => {
-      response.writeHead(200, { 'content-type': 'text/event-stream' });
-      response.write('data: {"choices":[{"delta":{"content":"');
-      let sent = 0;
-      const more = (): void => {
-        // 9 MiB of one event, more than the 8 Mi character limit.
-        while (sent < 9 * 1024 * 1024 && !response.destroyed) {
-          sent += piece.length;
-          if (!response.write(piece)) {
-            response.once('drain', more);
-            return;
-          }
-        }
-      };
-      more();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    // 9 MiB of one event, more than the 8 Mi character limit.
+    const server = await startEndlessBodyServer(
+      'text/event-stream',
+      'data: {"choices":[{"delta":{"content":"',
+    );
     try {
-      const { port } = server.address() as net.AddressInfo;
       const client = new OpenAiClient(
-        { kind: 'openai', baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'key', headers: {} },
+        { kind: 'openai', baseUrl: `${server.url}/v1`, apiKey: 'key', headers: {} },
         TIMEOUTS,
       );
 
@@ -906,10 +893,7 @@ describe('OpenAiClient.stream event limit', () => {
       assert.equal(last?.type, 'error');
       assert.equal(last.type === 'error' ? last.error.code : null, 'too_large');
     } finally {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-      });
+      await server.close();
     }
   });
 });

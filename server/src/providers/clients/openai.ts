@@ -133,8 +133,8 @@ export class OpenAiClient implements ProviderClient {
 }
 
 /**
- * The most characters one stream event may hold. A chunk of a chat completion carries one delta,
- * usually a few hundred characters, so this only stops a provider that never ends an event.
+ * The maximum length of one stream event in characters. A chat completion chunk carries one
+ * delta, usually a few hundred characters, so this only stops a provider that never ends an event.
  */
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
