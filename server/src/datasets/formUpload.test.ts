@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { Dataset } from '../models/index.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
@@ -290,6 +292,27 @@ describe(`dataset upload hostile input (${testDialect})`, () => {
       await assertNothingStored();
     });
   }
+
+  test('rejection waits for a late file open', async (t) => {
+    // On a busy machine the temporary file can still be opening when the form is rejected. Opening
+    // .part files 100 ms late makes that order certain.
+    const realOpen = fs.open;
+    t.mock.method(fs, 'open', (...args: Parameters<typeof fs.open>) => {
+      const late = String(args[0]).endsWith('.part');
+      setTimeout(() => Reflect.apply(realOpen, fs, args), late ? 100 : 0);
+    });
+
+    const response = await sendForm([
+      { name: 'file', fileName: 'late.jsonl', data: RECORD },
+      { name: 'fileType', data: 'jsonl' },
+    ]);
+    t.mock.restoreAll();
+
+    assert.equal(response.status, 400, response.text);
+    assert.deepEqual(listFiles(path.join(datasetsDir, 'tmp')), []);
+    await delay(150);
+    assert.deepEqual(listFiles(path.join(datasetsDir, 'tmp')), []);
+  });
 
   test('invalid file keeps its report in the error details', async () => {
     const response = await sendForm([{ name: 'file', fileName: 'junk.csv', data: 'a,b\n"open\n' }]);

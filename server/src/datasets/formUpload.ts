@@ -40,7 +40,13 @@ const MAX_TEXT_PART_BYTES = 64 * 1024;
 export class FormReceiver {
   private readonly texts: Record<string, string> = {};
   private file:
-    | { fileName: string; path: string; abort: AbortController; scanned: Promise<ScanResult> }
+    | {
+        fileName: string;
+        path: string;
+        abort: AbortController;
+        scanned: Promise<ScanResult>;
+        closed: Promise<void>;
+      }
     | undefined;
   private failure: unknown;
   private parser: busboy.Busboy | undefined;
@@ -155,13 +161,14 @@ export class FormReceiver {
     const scanner = new DatasetScanner(fileType, this.limitBytes);
     const path = this.storage.newTempPath();
     const abort = new AbortController();
-    const scanned = pipeline(
-      stream,
-      scanner.passThrough(),
-      fs.createWriteStream(path, { flags: 'wx', mode: 0o600 }),
-      { signal: abort.signal },
-    ).then(() => scanner.finish());
-    this.file = { fileName, path, abort, scanned };
+    const sink = fs.createWriteStream(path, { flags: 'wx', mode: 0o600 });
+    // An aborted pipeline can settle while the file is still opening. Removing the file is safe
+    // only after the sink's 'close', because a pending open creates the file again.
+    const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
+    const scanned = pipeline(stream, scanner.passThrough(), sink, { signal: abort.signal }).then(
+      () => scanner.finish(),
+    );
+    this.file = { fileName, path, abort, scanned, closed };
     scanned.catch((error: unknown) => {
       this.fail(error instanceof ScanLimitError ? fileTooLarge(this.maxUploadMb) : error);
     });
@@ -245,6 +252,7 @@ export class FormReceiver {
     // pipeline (destroying only the source can leave it waiting), which closes the temporary file.
     this.file.abort.abort();
     await this.file.scanned.catch(() => undefined);
+    await this.file.closed;
     await removeFile(this.file.path);
   }
 }

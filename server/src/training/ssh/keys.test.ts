@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { utils } from 'ssh2';
+import { encryptedKeyPair } from '../../testing/sshKeys.js';
 import {
   inspectPrivateKey,
   maskFingerprint,
@@ -31,11 +31,7 @@ test('inspectPrivateKey fingerprint matches ssh-keygen', () => {
 });
 
 test('inspectPrivateKey explains unusable keys', () => {
-  const locked = utils.generateKeyPairSync('ed25519', {
-    passphrase: 'pass phrase',
-    cipher: 'aes256-ctr',
-    rounds: 16,
-  });
+  const locked = encryptedKeyPair('pass phrase');
   const cases: [string, string | undefined, RegExp][] = [
     [locked.private, undefined, /encrypted; send its passphrase/],
     [locked.private, 'wrong', /passphrase does not decrypt/],

@@ -1,0 +1,28 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** An OpenSSH key pair as `ssh-keygen` writes it: the private key file and the public line. */
+export interface KeyPairText {
+  private: string;
+  public: string;
+}
+
+/**
+ * Generates an ed25519 key encrypted with a passphrase, as users make theirs with ssh-keygen.
+ * ssh2's generateKeyPairSync is not used because it wrote 1 unreadable key in 300 in a local run.
+ */
+export function encryptedKeyPair(passphrase: string): KeyPairText {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lw-key-'));
+  try {
+    const keyFile = path.join(dir, 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', passphrase, '-C', '', '-f', keyFile]);
+    return {
+      private: fs.readFileSync(keyFile, 'utf8'),
+      public: fs.readFileSync(`${keyFile}.pub`, 'utf8'),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
