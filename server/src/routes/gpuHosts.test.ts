@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { ApiGpuHost, GpuHostTestResult } from '../../../shared/src/api/training.js';
 import { AuditLog, GpuHost } from '../models/index.js';
-import { encryptedKeyPair } from '../testing/sshKeys.js';
+import { sshKeyPair } from '../testing/sshKeys.js';
 import { startTestSshd, type TestSshd } from '../testing/sshd.js';
 import { testDialect, TestServer } from '../testing/testServer.js';
 import { FAST_TRAINING_ENV, hostBody } from '../testing/trainingFixture.js';
@@ -94,7 +94,7 @@ describe(`GPU hosts API (${testDialect})`, () => {
   }
 
   test('encrypted key needs its passphrase', async () => {
-    const keys = encryptedKeyPair('secret words');
+    const keys = sshKeyPair('secret words');
 
     const without = await createHost({ name: 'locked', privateKey: keys.private });
     const withIt = await createHost({
@@ -227,7 +227,7 @@ describe(`GPU hosts API (${testDialect})`, () => {
   });
 
   test('changes are audited without key material', async () => {
-    const keys = encryptedKeyPair('audit passphrase');
+    const keys = sshKeyPair('audit passphrase');
     const created = await createHost({ name: 'audited' });
     const id = created.body.gpuHost.id;
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { utils } from 'ssh2';
+import { sshKeyPair } from '../../testing/sshKeys.js';
 import { startTestSshd, type TestSshd } from '../../testing/sshd.js';
 import { scanHostKey, SshConnection, type SshTarget } from './connection.js';
 import { HostKeyMismatchError, SshError } from './errors.js';
@@ -91,7 +91,7 @@ describe('SSH connection against a real sshd', () => {
   });
 
   test('an unauthorized key fails authentication', async () => {
-    const stranger = utils.generateKeyPairSync('ed25519').private;
+    const stranger = sshKeyPair().private;
 
     await assert.rejects(
       SshConnection.open({ ...target, privateKey: stranger }),

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { encryptedKeyPair } from '../../testing/sshKeys.js';
+import { sshKeyPair } from '../../testing/sshKeys.js';
 import {
   inspectPrivateKey,
   maskFingerprint,
@@ -31,7 +31,7 @@ test('inspectPrivateKey fingerprint matches ssh-keygen', () => {
 });
 
 test('inspectPrivateKey explains unusable keys', () => {
-  const locked = encryptedKeyPair('pass phrase');
+  const locked = sshKeyPair('pass phrase');
   const cases: [string, string | undefined, RegExp][] = [
     [locked.private, undefined, /encrypted; send its passphrase/],
     [locked.private, 'wrong', /passphrase does not decrypt/],
