@@ -10,7 +10,7 @@ import { freePort } from './testing/freePort.js';
 
 const ENTRY = path.join(__dirname, 'index.ts');
 const TSX_LOADER = pathToFileURL(require.resolve('tsx')).href;
-const START_TIMEOUT_MS = 15_000;
+const START_TIMEOUT_MS = 60_000;
 
 /** A server process started from `server/src/index.ts`, with its output collected. */
 class ServerProcess {

@@ -145,7 +145,7 @@ describe('withoutQueryTimeout', () => {
     // hooks on. Left on, they made `await` about three times slower in a loop measured here.
     const output = execFileSync(process.execPath, ['--import', TSX_LOADER, PROBE], {
       encoding: 'utf8',
-      timeout: 30_000,
+      timeout: 60_000,
     });
 
     assert.deepEqual(JSON.parse(output), { before: false, afterStart: false });
