@@ -7,6 +7,7 @@ import {
   APIUserAbortError,
 } from '@anthropic-ai/sdk';
 import { AnthropicBlockError } from '../../../../shared/src/streaming/anthropicBlocks.js';
+import { errorCodes, notHttpError, TLS_ERROR_CODE } from './networkErrors.js';
 import { retryAfterMsOf } from './retryAfter.js';
 import { ProviderError, type ProviderErrorCode } from './types.js';
 
@@ -18,23 +19,6 @@ export interface FailureContext {
   requestMs: number;
   /** Whether the call listed models, where a 404 points at the base URL, not a model id. */
   listing: boolean;
-}
-
-/** Error codes of Node's TLS layer and of OpenSSL certificate checks. */
-const TLS_ERROR_CODE =
-  /^(?:ERR_TLS|ERR_SSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_|EPROTO$)/;
-
-/** Returns the `code` of the innermost error that has one, such as ECONNREFUSED. */
-function causeCode(error: unknown): string | null {
-  let code: string | null = null;
-  for (let current = error, depth = 0; current instanceof Error && depth < 8; depth++) {
-    const value = (current as Error & { code?: unknown }).code;
-    if (typeof value === 'string') {
-      code = value;
-    }
-    current = current.cause;
-  }
-  return code;
 }
 
 /**
@@ -57,12 +41,17 @@ export function describeFailure(error: unknown, context: FailureContext): Provid
     return fail('timeout', `The request to Anthropic timed out after ${requestMs} ms.`);
   }
   if (error instanceof APIConnectionError) {
-    const code = causeCode(error);
+    const codes = errorCodes(error);
+    const code = codes.at(-1) ?? null;
     if (code !== null && TLS_ERROR_CODE.test(code)) {
       return fail(
         'tls',
         `The TLS connection to ${baseUrl} failed (${code}); check the base URL's scheme and the server's certificate.`,
       );
+    }
+    const notHttp = notHttpError(codes, baseUrl, error);
+    if (notHttp !== undefined) {
+      return notHttp;
     }
     if (responded) {
       return fail('dropped', dropped);

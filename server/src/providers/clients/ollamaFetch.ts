@@ -5,6 +5,7 @@
 import type { ReadableStreamReadResult } from 'node:stream/web';
 import { NdjsonError, NdjsonSplitter } from '../../../../shared/src/streaming/ndjson.js';
 import type { PrivateNetworkAccess } from './addressPolicy.js';
+import { errorCodes, notHttpError, TLS_ERROR_CODE } from './networkErrors.js';
 import { findProviderError, guardedProviderFetch } from './providerFetch.js';
 import { retryAfterMsOf } from './retryAfter.js';
 import { ProviderError, type ClientTimeouts } from './types.js';
@@ -362,8 +363,6 @@ function failureOf(error: unknown, signal: AbortSignal, context: CallContext): P
   return toProviderError(error, context);
 }
 
-const TLS_ERROR_CODE = /^(?:ERR_TLS_|ERR_SSL_|CERT_|DEPTH_ZERO_|SELF_SIGNED_|UNABLE_TO_|EPROTO$)/;
-
 /** Maps any error of a call to a ProviderError, such as a refused connection to `unreachable`. */
 export function toProviderError(error: unknown, context: CallContext): ProviderError {
   const guardError = findProviderError(error);
@@ -380,6 +379,10 @@ export function toProviderError(error: unknown, context: CallContext): ProviderE
       `The TLS connection to ${context.baseUrl} failed (${code}); check its certificate, or use http:// if the server has no TLS.`,
       { cause: error },
     );
+  }
+  const notHttp = notHttpError(errorCodes(error), `Ollama at ${context.baseUrl}`, error);
+  if (notHttp !== undefined) {
+    return notHttp;
   }
   if (error instanceof TypeError && (code !== null || error.message === 'fetch failed')) {
     const reason = code === null ? '' : ` (${code})`;

@@ -1,5 +1,6 @@
 // Maps what the OpenAI SDK and the network throw onto the provider error codes callers tell apart.
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { errorCodes, notHttpError, TLS_ERROR_CODE } from './networkErrors.js';
 import { findProviderError } from './providerFetch.js';
 import { retryAfterMsOf } from './retryAfter.js';
 import { ProviderError, type ClientTimeouts } from './types.js';
@@ -23,12 +24,6 @@ export interface ErrorContext {
 
 /** The maximum length of provider text quoted in our message. The full text stays in details. */
 const MAX_QUOTED_LENGTH = 300;
-
-/** Error codes of Node's TLS layer and of OpenSSL certificate checks. */
-const TLS_CODE = new RegExp(
-  '^(ERR_SSL_|ERR_TLS_|CERT_|UNABLE_TO_|EPROTO$|INVALID_CA$|HOSTNAME_MISMATCH$|' +
-    'DEPTH_ZERO_SELF_SIGNED_CERT$|SELF_SIGNED_CERT_IN_CHAIN$)',
-);
 
 /** Converts anything a call threw into a ProviderError with one clear sentence. */
 export function toProviderError(error: unknown, context: ErrorContext): ProviderError {
@@ -110,14 +105,18 @@ export function malformedStreamEvent(host: string, cause: unknown): ProviderErro
 }
 
 function connectionError(error: unknown, host: string): ProviderError {
-  const codes = causeCodes(error);
-  const tlsCode = codes.find((code) => TLS_CODE.test(code));
+  const codes = errorCodes(error);
+  const tlsCode = codes.find((code) => TLS_ERROR_CODE.test(code));
   if (tlsCode !== undefined) {
     return new ProviderError(
       'tls',
       `The TLS connection to ${host} failed (${tlsCode}); check that the base URL uses the scheme the server speaks and that its certificate is valid.`,
       { cause: error },
     );
+  }
+  const notHttp = notHttpError(codes, host, error);
+  if (notHttp !== undefined) {
+    return notHttp;
   }
   const code = codes[0] ?? 'no response';
   return new ProviderError(
@@ -215,29 +214,6 @@ function messageInBody(body: string): string | null {
     }
   }
   return detail === undefined ? null : JSON.stringify(detail);
-}
-
-/** Collects the `code` of each error in the cause chain and in AggregateError members. */
-function causeCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  const pending: unknown[] = [error];
-  const seen = new Set<unknown>();
-  while (pending.length > 0) {
-    const current = pending.shift();
-    if (typeof current !== 'object' || current === null || seen.has(current)) {
-      continue;
-    }
-    seen.add(current);
-    const { code, cause } = current as { code?: unknown; cause?: unknown };
-    if (typeof code === 'string') {
-      codes.push(code);
-    }
-    pending.push(cause);
-    if (current instanceof AggregateError) {
-      pending.push(...(current.errors as unknown[]));
-    }
-  }
-  return codes;
 }
 
 function quote(text: string): string {
