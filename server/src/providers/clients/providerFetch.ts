@@ -92,15 +92,14 @@ function isRedirect(status: number): boolean {
   return status >= 300 && status < 400 && status !== 304;
 }
 
+/** The maximum length of a redirect target quoted in a message, in characters. */
+const MAX_QUOTED_TARGET = 200;
+
 function redirectError(url: URL, response: Response): ProviderError {
   const location = response.headers.get('location');
   let target = 'another address';
   if (location !== null) {
-    try {
-      target = new URL(location, url).href;
-    } catch {
-      target = JSON.stringify(location.slice(0, 200));
-    }
+    target = quotedTarget(location, url);
   }
   return new ProviderError(
     'redirected',
@@ -109,6 +108,26 @@ function redirectError(url: URL, response: Response): ProviderError {
       'base URL to its new address.',
     { status: response.status },
   );
+}
+
+/**
+ * Returns where a redirect points, cut to MAX_QUOTED_TARGET characters and without its user
+ * name, password, query and fragment, because signed and proxy URLs carry credentials there.
+ */
+function quotedTarget(location: string, base: URL): string {
+  let target: string;
+  try {
+    const resolved = new URL(location, base);
+    const hidden = resolved.search === '' && resolved.hash === '' ? '' : '?…';
+    resolved.username = '';
+    resolved.password = '';
+    resolved.search = '';
+    resolved.hash = '';
+    target = `${resolved.href}${hidden}`;
+  } catch {
+    return JSON.stringify(location.slice(0, MAX_QUOTED_TARGET));
+  }
+  return target.length > MAX_QUOTED_TARGET ? `${target.slice(0, MAX_QUOTED_TARGET)}…` : target;
 }
 
 /** Reads at most `maxBytes` of an error body, then cancels the rest of it. */
