@@ -548,9 +548,15 @@ describe('AnthropicClient failures', () => {
       { kind: 'drop_mid_stream', afterChunks: 4 },
       'dropped',
       {},
-      /closed before/,
+      /connection to Anthropic at http:\/\/127\.0\.0\.1:\d+ closed before/,
     ],
-    ['stall', { kind: 'stall' }, 'timeout', {}, /timed out after 500 ms without data/],
+    [
+      'stall',
+      { kind: 'stall' },
+      'timeout',
+      {},
+      /Anthropic at http:\/\/127\.0\.0\.1:\d+ sent nothing for 500 ms in the middle/,
+    ],
   ];
 
   for (const [name, fault, code, details, message] of cases) {

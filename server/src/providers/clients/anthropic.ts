@@ -297,13 +297,17 @@ export class AnthropicClient implements ProviderClient {
     const { requestMs, idleMs } = this.timeouts;
     const fail = (code: ProviderErrorCode, message: string) =>
       new ProviderError(code, message, { cause: error });
+    const where = `Anthropic at ${this.connection.baseUrl}`;
     switch (guard.reason) {
       case 'aborted':
-        return fail('aborted', 'The request to Anthropic was aborted.');
+        return fail('aborted', `The request to ${where} was aborted.`);
       case 'deadline':
-        return fail('timeout', `The request to Anthropic timed out after ${requestMs} ms.`);
+        return fail('timeout', `The request to ${where} timed out after ${requestMs} ms.`);
       case 'idle':
-        return fail('timeout', `The Anthropic stream timed out after ${idleMs} ms without data.`);
+        return fail(
+          'timeout',
+          `${where} sent nothing for ${idleMs} ms in the middle of the answer; try again.`,
+        );
       case null:
         return (
           findProviderError(error) ??

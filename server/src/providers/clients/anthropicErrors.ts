@@ -30,15 +30,16 @@ export function describeFailure(error: unknown, context: FailureContext): Provid
   const fail = (code: ProviderErrorCode, message: string) =>
     new ProviderError(code, message, { cause: error });
 
-  const dropped = 'The connection to Anthropic closed before the response was complete.';
+  const where = `Anthropic at ${baseUrl}`;
+  const dropped = `The connection to ${where} closed before the response was complete; send the message again.`;
   if (error === null) {
     return fail('dropped', dropped);
   }
   if (error instanceof APIUserAbortError) {
-    return fail('aborted', 'The request to Anthropic was aborted.');
+    return fail('aborted', `The request to ${where} was aborted.`);
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return fail('timeout', `The request to Anthropic timed out after ${requestMs} ms.`);
+    return fail('timeout', `The request to ${where} timed out after ${requestMs} ms.`);
   }
   if (error instanceof APIConnectionError) {
     const codes = errorCodes(error);
@@ -65,10 +66,13 @@ export function describeFailure(error: unknown, context: FailureContext): Provid
     return describeApiError(error, context.listing);
   }
   if (error instanceof SyntaxError || error instanceof AnthropicBlockError) {
-    return fail('malformed', `Anthropic sent a response that could not be read: ${error.message}`);
+    return fail(
+      'malformed',
+      `${where} sent a response that could not be read (${error.message}); check that the base URL points at the Anthropic API.`,
+    );
   }
   const message = error instanceof Error ? error.message : `a thrown ${typeof error}`;
-  return fail('malformed', `The Anthropic call failed unexpectedly: ${message}`);
+  return fail('malformed', `The call to ${where} failed unexpectedly: ${message}`);
 }
 
 /** Narrows to the SDK's APIError with its declared field types rather than `any`. */
