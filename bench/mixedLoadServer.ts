@@ -20,6 +20,8 @@ async function main(): Promise<void> {
   if (gc === undefined) {
     throw new Error('The load benchmark server needs node --expose-gc.');
   }
+  // tsx turns source maps on, which `npm start` runs without (see run.ts).
+  process.setSourceMapsEnabled(false);
   const config = loadConfig(process.env);
   const running = await startServer(config, createLogger(config.logLevel));
   process.on('message', (message: string) => {

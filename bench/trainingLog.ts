@@ -46,27 +46,18 @@ const SHORT_POLL_PHASE_SECONDS = 10;
 
 /** Runs the ingest and latency measurements and prints a summary, then one JSON line. */
 export async function run(): Promise<void> {
-  // `npm start` runs the esbuild bundle on plain node, without source maps. tsx turns them on,
-  // and then the stack trace that Sequelize's SQLite dialect formats for every query lowered the
-  // store rate by about 30% on the development machine. They are on again before run.ts prints
-  // an error, so its stack is mapped unless something read it earlier.
-  process.setSourceMapsEnabled(false);
+  progress(`generating a ${RECORDED_RUN.totalSteps}-step trainer log`);
+  const fixture = generateTrainerLog();
+  progress('starting sshd on 127.0.0.1 with scripts/with-sshd.sh');
+  const sshd = await startTestSshd();
+  let measured: Measurements;
   try {
-    progress(`generating a ${RECORDED_RUN.totalSteps}-step trainer log`);
-    const fixture = generateTrainerLog();
-    progress('starting sshd on 127.0.0.1 with scripts/with-sshd.sh');
-    const sshd = await startTestSshd();
-    let measured: Measurements;
-    try {
-      measured = await measureAll(fixture, sshd);
-    } finally {
-      await sshd.close();
-    }
-    const report = buildReport(fixture, measured);
-    process.stdout.write(`${summarize(report)}\n${JSON.stringify(report)}\n`);
+    measured = await measureAll(fixture, sshd);
   } finally {
-    process.setSourceMapsEnabled(true);
+    await sshd.close();
   }
+  const report = buildReport(fixture, measured);
+  process.stdout.write(`${summarize(report)}\n${JSON.stringify(report)}\n`);
 }
 
 async function measureAll(fixture: TrainerLogFixture, sshd: TestSshd): Promise<Measurements> {
