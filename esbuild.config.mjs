@@ -68,7 +68,12 @@ const targets = {
     outdir: 'dist/webviews',
     platform: 'browser',
     format: 'esm',
-    plugins: [copyStatic([['webviews/src/admin/index.html', 'dist/webviews/admin/index.html']])],
+    plugins: [
+      copyStatic([
+        ['webviews/src/admin/index.html', 'dist/webviews/admin/index.html'],
+        ['media/icon.png', 'dist/webviews/admin/icon.png'],
+      ]),
+    ],
   },
 };
 

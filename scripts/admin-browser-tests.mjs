@@ -426,4 +426,5 @@ test('screens fit at both widths in both themes', async () => {
 test('page stays on loopback without errors', () => {
   assert.deepEqual(browser.externalRequests, []);
   assert.deepEqual(browser.pageErrors, []);
+  assert.deepEqual(browser.missingFiles, []);
 });

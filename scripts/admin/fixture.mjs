@@ -77,8 +77,9 @@ export async function startSeededServer() {
 }
 
 /**
- * Launches chromium headless. `externalRequests` collects every request not sent to loopback, and
- * `pageErrors` every uncaught exception and Content Security Policy violation of the pages.
+ * Launches chromium headless. `externalRequests` collects every request not sent to loopback,
+ * `pageErrors` every uncaught exception and Content Security Policy violation of the pages, and
+ * `missingFiles` every page file (the API excluded) for which the server returned 404.
  */
 export async function launchBrowser() {
   if (!fs.existsSync(CHROMIUM_PATH)) {
@@ -91,6 +92,7 @@ export async function launchBrowser() {
   });
   const externalRequests = [];
   const pageErrors = [];
+  const missingFiles = [];
   const newPage = async ({ viewport = DESKTOP, colorScheme = 'light' } = {}) => {
     const context = await browser.newContext({
       viewport,
@@ -105,6 +107,12 @@ export async function launchBrowser() {
         externalRequests.push(request.url());
       }
     });
+    context.on('response', (response) => {
+      const { pathname } = new URL(response.url());
+      if (response.status() === 404 && !pathname.startsWith('/api/')) {
+        missingFiles.push(response.url());
+      }
+    });
     const page = await context.newPage();
     page.on('pageerror', (error) => pageErrors.push(error.message));
     page.on('console', (message) => {
@@ -114,7 +122,7 @@ export async function launchBrowser() {
     });
     return { context, page };
   };
-  return { browser, newPage, externalRequests, pageErrors };
+  return { browser, newPage, externalRequests, pageErrors, missingFiles };
 }
 
 /** Opens the admin page and signs in through its form. */

@@ -7,9 +7,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
   '.map': 'application/json',
+  '.png': 'image/png',
 };
 
-const ASSET_NAME = /^[A-Za-z0-9_-]+\.(?:js|css|map)$/;
+const ASSET_NAME = /^[A-Za-z0-9_-]+\.(?:js|css|map|png)$/;
 
 /**
  * Serves the admin page at `/admin/` from the built assets. Only flat file names from the build

@@ -784,6 +784,15 @@ describe(`health and HTTP basics (${testDialect})`, () => {
     assert.match(script.headers['content-type'] ?? '', /^text\/javascript/);
   });
 
+  test('admin page icon is served', async () => {
+    const page = await rawRequest(server.url, 'GET', '/admin/');
+    const icon = await rawRequest(server.url, 'GET', '/admin/icon.png');
+
+    assert.match(page.body, /<link rel="icon" type="image\/png" href="icon\.png" \/>/);
+    assert.equal(icon.status, 200);
+    assert.equal(icon.headers['content-type'], 'image/png');
+  });
+
   for (const route of ['/', '/admin']) {
     test(`${route} redirects relatively to the admin page`, async () => {
       const response = await rawRequest(server.url, 'GET', route);
