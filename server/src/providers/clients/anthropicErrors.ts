@@ -31,7 +31,7 @@ export function describeFailure(error: unknown, context: FailureContext): Provid
     new ProviderError(code, message, { cause: error });
 
   const where = `Anthropic at ${baseUrl}`;
-  const dropped = `The connection to ${where} closed before the response was complete; send the message again.`;
+  const dropped = `The connection to ${where} closed before the response was complete; try again.`;
   if (error === null) {
     return fail('dropped', dropped);
   }
