@@ -27,14 +27,14 @@ async function main(): Promise<void> {
     return;
   }
   const benchmark = await load();
-  // `npm start` runs the esbuild bundle on plain node, without source maps. tsx turns them on,
-  // and then the stack trace that Sequelize's SQLite dialect formats for every query lowered the
-  // training log store rate by about 30% in one measurement. They are on again for an error below.
+  // `npm start` runs without source maps, and tsx turns them on. With them, the stack trace that
+  // Sequelize formats for every SQLite query cut one training log measurement by about 30%.
   process.setSourceMapsEnabled(false);
   await benchmark.run();
 }
 
 main().catch((error: unknown) => {
+  // Mapped again, so the stack of the error points at the TypeScript sources.
   process.setSourceMapsEnabled(true);
   process.stderr.write(
     `Benchmark failed: ${error instanceof Error ? error.stack : String(error)}\n`,

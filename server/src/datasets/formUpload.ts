@@ -162,8 +162,8 @@ export class FormReceiver {
     const path = this.storage.newTempPath();
     const abort = new AbortController();
     const sink = fs.createWriteStream(path, { flags: 'wx', mode: 0o600 });
-    // An aborted pipeline can settle while the file is still opening. Removing the file is safe
-    // only after the sink's 'close', because a pending open creates the file again.
+    // An aborted pipeline can settle while the file is still opening, and an open still pending
+    // creates the file after it was removed. The sink's 'close' comes after the open has ended.
     const closed = new Promise<void>((resolve) => sink.once('close', () => resolve()));
     const scanned = pipeline(stream, scanner.passThrough(), sink, { signal: abort.signal }).then(
       () => scanner.finish(),

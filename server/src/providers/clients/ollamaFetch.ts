@@ -372,7 +372,8 @@ export function toProviderError(error: unknown, context: CallContext): ProviderE
   if (context.signal?.aborted === true || (error instanceof Error && error.name === 'AbortError')) {
     return abortedError(context);
   }
-  const code = networkErrorCode(error);
+  const codes = errorCodes(error);
+  const code = codes[0] ?? null;
   if (code !== null && TLS_ERROR_CODE.test(code)) {
     return new ProviderError(
       'tls',
@@ -380,7 +381,7 @@ export function toProviderError(error: unknown, context: CallContext): ProviderE
       { cause: error },
     );
   }
-  const notHttp = notHttpError(errorCodes(error), `Ollama at ${context.baseUrl}`, error);
+  const notHttp = notHttpError(codes, `Ollama at ${context.baseUrl}`, error);
   if (notHttp !== undefined) {
     return notHttp;
   }
@@ -394,19 +395,6 @@ export function toProviderError(error: unknown, context: CallContext): ProviderE
   }
   const reason = error instanceof Error ? error.message : String(error);
   return malformedError(context, reason, error);
-}
-
-/** Finds the system error code undici puts on a failed fetch, such as `ECONNREFUSED`. */
-function networkErrorCode(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 4 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string') {
-      return code;
-    }
-    current = current instanceof AggregateError ? current.errors[0] : current.cause;
-  }
-  return null;
 }
 
 function abortedError(context: CallContext): ProviderError {
