@@ -66,6 +66,30 @@ describe('provider on a port that does not speak HTTP', () => {
   }
 });
 
+test('oversized response headers are named', async (t) => {
+  // An HTTP server whose Location header passes Node's header size limit of 16 KiB.
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    socket.write(`HTTP/1.1 302 Found\r\nLocation: /${'a'.repeat(20_000)}\r\n\r\n`);
+    socket.end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const { port } = server.address() as net.AddressInfo;
+  const client = createProviderClient(
+    { kind: 'openai-compatible', baseUrl: `http://127.0.0.1:${port}/v1`, apiKey: 'k', headers: {} },
+    { requestMs: 2000, idleMs: 1000 },
+  );
+
+  await assert.rejects(client.listModels(), (error: unknown) => {
+    assert.ok(error instanceof ProviderError);
+    assert.equal(error.code, 'malformed');
+    assert.match(error.message, /response headers larger than the \d+ bytes Node\.js accepts/);
+    assert.doesNotMatch(error.message, /not valid HTTP/);
+    return true;
+  });
+});
+
 test('errorCodes reads causes and aggregate members', () => {
   const connectionRefused = Object.assign(new Error('refused'), { code: 'ECONNREFUSED' });
   const unreachable = Object.assign(new Error('unreachable'), { code: 'ENETUNREACH' });

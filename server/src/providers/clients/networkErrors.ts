@@ -1,4 +1,5 @@
 // Reads the error codes Node's network layers put on failed calls, for every provider's client.
+import http from 'node:http';
 import { ProviderError } from './types.js';
 
 /** Error codes of Node's TLS layer and of OpenSSL certificate checks. */
@@ -46,6 +47,13 @@ export function notHttpError(
   const parserCode = codes.find((code) => HTTP_PARSER_CODE.test(code));
   if (parserCode === undefined) {
     return undefined;
+  }
+  if (parserCode === 'HPE_HEADER_OVERFLOW') {
+    return new ProviderError(
+      'malformed',
+      `${where} sent response headers larger than the ${http.maxHeaderSize} bytes Node.js accepts (HPE_HEADER_OVERFLOW); check the server or proxy at the base URL.`,
+      { cause },
+    );
   }
   return new ProviderError(
     'malformed',

@@ -56,6 +56,32 @@ describe('guardedProviderFetch redirects', () => {
     assert.doesNotMatch(message, /proxy-secret|proxy-user|abc123|#part/);
   });
 
+  const unquoted: [string, string, RegExp][] = [
+    [
+      'invalid URL',
+      'http://user:secret@127.0.0.1:99999/x?sig=abc',
+      /to an address that is not a valid URL/,
+    ],
+    [
+      'unclosed IPv6 host',
+      'http://user:secret@[::1/x?sig=abc',
+      /to an address that is not a valid URL/,
+    ],
+    [
+      'another scheme',
+      'user:secret@127.0.0.1:9/x?sig=abc',
+      /to an address with the scheme "user:"/,
+    ],
+  ];
+  for (const [label, target, expected] of unquoted) {
+    test(`message omits ${label}`, async () => {
+      const message = await redirectMessage(target);
+
+      assert.match(message, expected);
+      assert.doesNotMatch(message, /secret|sig=abc/);
+    });
+  }
+
   test('message cuts a long target', async () => {
     const message = await redirectMessage(`/${'a'.repeat(5000)}`);
 

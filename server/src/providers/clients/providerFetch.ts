@@ -112,21 +112,25 @@ function redirectError(url: URL, response: Response): ProviderError {
 
 /**
  * Returns where a redirect points, cut to MAX_QUOTED_TARGET characters and without its user
- * name, password, query and fragment, because signed and proxy URLs carry credentials there.
+ * name, password, query and fragment, because signed and proxy URLs carry credentials there. A
+ * Location that is not an http or https URL is not quoted, because its credentials cannot be found.
  */
 function quotedTarget(location: string, base: URL): string {
-  let target: string;
+  let resolved: URL;
   try {
-    const resolved = new URL(location, base);
-    const hidden = resolved.search === '' && resolved.hash === '' ? '' : '?…';
-    resolved.username = '';
-    resolved.password = '';
-    resolved.search = '';
-    resolved.hash = '';
-    target = `${resolved.href}${hidden}`;
+    resolved = new URL(location, base);
   } catch {
-    return JSON.stringify(location.slice(0, MAX_QUOTED_TARGET));
+    return 'an address that is not a valid URL';
   }
+  if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') {
+    return `an address with the scheme ${JSON.stringify(resolved.protocol.slice(0, 20))}`;
+  }
+  const hidden = resolved.search === '' && resolved.hash === '' ? '' : '?…';
+  resolved.username = '';
+  resolved.password = '';
+  resolved.search = '';
+  resolved.hash = '';
+  const target = `${resolved.href}${hidden}`;
   return target.length > MAX_QUOTED_TARGET ? `${target.slice(0, MAX_QUOTED_TARGET)}…` : target;
 }
 
